@@ -1,0 +1,22 @@
+export interface Command {
+  summary: string;
+  /** Resolves with the exit code; long-running roles resolve when they are stopped. */
+  run(argv: string[]): Promise<number>;
+}
+
+/** Every top-level command, loaded lazily so that `mensageiro bus …` does not load the systems. */
+export const commands: Record<string, Command> = {
+  up: {
+    summary: 'run the whole platform embedded, with its landing page on http://localhost:3000',
+    run: async (argv) => (await import('./up.ts')).runUp(argv),
+  },
+  bus: {
+    summary: 'bus tools: bench, dlq list|replay',
+    run: async (argv) => (await import('./bus.ts')).runBus(argv),
+  },
+};
+
+export function usage(): string {
+  const lines = Object.entries(commands).map(([name, cmd]) => `  ${name.padEnd(10)} ${cmd.summary}`);
+  return `usage: mensageiro <command> [options]\n\n${lines.join('\n')}\n\nRun "mensageiro <command> --help" for a command's options.\n`;
+}

@@ -1,0 +1,266 @@
+import { type Codec, type CodecName, codecByName, codecForContentType } from './codecs.ts';
+import { type Envelope, createEnvelope } from './envelope.ts';
+import { BusClosedError } from './errors.ts';
+import { describe, runDelivery } from './delivery-runner.ts';
+import { type Handler, Message } from './message.ts';
+import { ERROR_MESSAGE_HEADER, ERROR_TYPE_HEADER, RequestClient } from './request-client.ts';
+import { type RetryPolicy, defaultRetryPolicy } from './retry-policy.ts';
+import { type Delivery, type Subscription, type Transport, deadLetterQueue } from './transport.ts';
+import { createLogger } from '../observe/log.ts';
+import { busHandled, busSent } from '../observe/metrics.ts';
+import { childTraceparent } from '../observe/trace.ts';
+
+const log = createLogger('bus');
+
+export interface BusOptions {
+  /** The codec for outgoing bodies unless a call names another. Incoming bodies are read by their content type. */
+  codec?: CodecName | Codec;
+  /** How long close() waits for running handlers before it drops them (as a crash would). */
+  closeGraceMs?: number;
+}
+
+export interface OutgoingOptions {
+  codec?: CodecName | Codec;
+  headers?: Record<string, string>;
+  /** A message this one follows from: its trace continues. */
+  parent?: Message<unknown> | Envelope;
+}
+
+export interface SendOptions extends OutgoingOptions {
+  delayMs?: number;
+}
+
+export interface ConsumeOptions extends Partial<RetryPolicy> {
+  /** Deliveries in flight at once for this consumer. */
+  prefetch?: number;
+}
+
+export interface RequestOptions extends OutgoingOptions {
+  timeoutMs?: number;
+}
+
+export interface RespondOptions {
+  prefetch?: number;
+}
+
+export type Responder<T, R> = (body: T, message: Message<T>) => R | Promise<R>;
+
+/** Topics, work queues and request/reply with one API over any transport. */
+export class Bus {
+  readonly #codec: Codec;
+  readonly #closeGraceMs: number;
+  readonly #subscriptions = new Set<Subscription>();
+  readonly #running = new Set<Promise<unknown>>();
+  readonly #requests: RequestClient;
+  #closed = false;
+
+  constructor(
+    readonly transport: Transport,
+    options: BusOptions = {},
+  ) {
+    this.#codec = codecByName(options.codec ?? 'json');
+    this.#closeGraceMs = options.closeGraceMs ?? 5_000;
+    this.#requests = new RequestClient(transport);
+  }
+
+  get kind(): string {
+    return this.transport.kind;
+  }
+
+  async publish(topic: string, value: unknown, options: OutgoingOptions = {}): Promise<void> {
+    this.#assertOpen();
+    await this.transport.publish(topic, this.#envelope(value, options));
+    busSent.labels(this.kind, 'publish').inc();
+  }
+
+  /** Every subscriber gets every matching message, at most once. A handler's throw is logged, not retried. */
+  async subscribe<T = unknown>(pattern: string, handler: Handler<T>): Promise<Subscription> {
+    this.#assertOpen();
+    const handled = { ok: busHandled.labels(this.kind, 'topic', 'ok'), error: busHandled.labels(this.kind, 'topic', 'error') };
+    const sub = await this.transport.subscribe(pattern, (envelope) => {
+      this.#track(
+        (async () => {
+          try {
+            await handler(new Message<T>(envelope));
+            handled.ok.inc();
+          } catch (err) {
+            handled.error.inc();
+            log.warn('a topic handler failed; topics are not retried', { pattern, id: envelope.id, err });
+          }
+        })(),
+      );
+    });
+    return this.#remember(sub);
+  }
+
+  async send(queue: string, value: unknown, options: SendOptions = {}): Promise<void> {
+    this.#assertOpen();
+    await this.transport.send(queue, this.#envelope(value, options), { delayMs: options.delayMs });
+    busSent.labels(this.kind, 'send').inc();
+  }
+
+  /**
+   * Consumers of one queue compete. Success acks; a throw retries with attempt + 1 after a back-off;
+   * after maxAttempts, or on a PermanentError, the message is parked in `<queue>.dlq`.
+   */
+  async consume<T = unknown>(queue: string, handler: Handler<T>, options: ConsumeOptions = {}): Promise<Subscription> {
+    this.#assertOpen();
+    const policy: RetryPolicy = {
+      maxAttempts: options.maxAttempts ?? defaultRetryPolicy.maxAttempts,
+      retryDelayMs: options.retryDelayMs ?? defaultRetryPolicy.retryDelayMs,
+    };
+    return this.#consumeWith(queue, options.prefetch ?? 10, 'queue', (delivery) =>
+      runDelivery(this.transport, queue, delivery, policy, (envelope) => Promise.resolve(handler(new Message<T>(envelope)))),
+    );
+  }
+
+  /**
+   * Calls `queue`'s responder and resolves with its reply. Rejects with RemoteError when the responder threw,
+   * and with RequestTimeoutError when no reply came within timeoutMs.
+   */
+  async request<R = unknown>(queue: string, value: unknown, options: RequestOptions = {}): Promise<R> {
+    this.#assertOpen();
+    busSent.labels(this.kind, 'request').inc();
+    const codec = options.codec ? codecByName(options.codec) : this.#codec;
+    return (await this.#requests.request(queue, value, codec, options.timeoutMs ?? 5_000, this.#headers(options))) as R;
+  }
+
+  /**
+   * Answers requests on `queue`. The reply goes to the request's replyTo with its correlation id (or its id,
+   * for plain clients that set none), in the request's codec. A throw becomes an error reply, not a retry.
+   */
+  async respond<T = unknown, R = unknown>(queue: string, responder: Responder<T, R>, options: RespondOptions = {}): Promise<Subscription> {
+    this.#assertOpen();
+    const policy: RetryPolicy = { maxAttempts: 5, retryDelayMs: 0 };
+    return this.#consumeWith(queue, options.prefetch ?? 10, 'rpc', (delivery) =>
+      runDelivery(this.transport, queue, delivery, policy, async (envelope) => {
+        const reply = await this.#answer(envelope, responder);
+        if (envelope.replyTo) {
+          await this.transport.reply(envelope.replyTo, reply);
+          busSent.labels(this.kind, 'reply').inc();
+        } else {
+          log.warn('a request came without replyTo; its answer has nowhere to go', { queue, id: envelope.id });
+        }
+      }),
+    );
+  }
+
+  async #answer<T, R>(request: Envelope, responder: Responder<T, R>): Promise<Envelope> {
+    const known = codecForContentType(request.contentType);
+    const codec = known.name === 'json' || known.name === 'msgpack' ? known : this.#codec;
+    const init: { correlationId: string; contentType: string; headers: Record<string, string> } = {
+      correlationId: request.correlationId ?? request.id,
+      contentType: codec.contentType,
+      headers: { traceparent: childTraceparent(request.headers.traceparent) },
+    };
+    try {
+      const message = new Message<T>(request);
+      const result = await responder(message.body, message);
+      return createEnvelope(codec.encode(result ?? null), init);
+    } catch (err) {
+      const type = err instanceof Error ? err.name : 'Error';
+      const text = err instanceof Error ? err.message : String(err);
+      init.headers = { ...init.headers, [ERROR_TYPE_HEADER]: type, [ERROR_MESSAGE_HEADER]: text.slice(0, 1000) };
+      log.debug('responder failed; sending an error reply', { id: request.id, err: describe(err) });
+      return createEnvelope(codec.encode({ error: text, type }), init);
+    }
+  }
+
+  /** Up to `limit` parked messages of `queue`, oldest first, left in place. */
+  async deadLetters(queue: string, limit = 100): Promise<Envelope[]> {
+    this.#assertOpen();
+    return this.transport.browse(deadLetterQueue(queue), limit);
+  }
+
+  /** Moves up to `limit` parked messages back onto `queue` with a fresh attempt count. Returns how many moved. */
+  async replayDeadLetters(queue: string, limit = Number.POSITIVE_INFINITY): Promise<number> {
+    this.#assertOpen();
+    let moved = 0;
+    while (moved < limit) {
+      const delivery = await this.transport.get(deadLetterQueue(queue));
+      if (!delivery) break;
+      const headers = { ...delivery.envelope.headers };
+      for (const key of Object.keys(headers)) if (key.startsWith('x-dead-letter') || key === 'x-last-error' || key === 'x-redelivered') delete headers[key];
+      await this.transport.send(queue, { ...delivery.envelope, headers, attempt: 1 });
+      await delivery.ack();
+      moved++;
+    }
+    return moved;
+  }
+
+  /** Deletes `queue` with its dead letters and pending delayed messages. */
+  async deleteQueue(queue: string): Promise<void> {
+    this.#assertOpen();
+    await this.transport.deleteQueue(queue);
+  }
+
+  /** Stops consuming, lets running handlers finish for up to closeGraceMs, then closes the connections. */
+  async close(options: { graceMs?: number } = {}): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.#subscriptions].map((sub) => sub.cancel()));
+    const graceMs = options.graceMs ?? this.#closeGraceMs;
+    if (graceMs > 0 && this.#running.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.#running]),
+        new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
+      ]);
+      clearTimeout(timer);
+    }
+    this.#requests.close();
+    await this.transport.close();
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async #consumeWith(
+    queue: string,
+    prefetch: number,
+    kind: 'queue' | 'rpc',
+    settle: (delivery: Delivery) => Promise<string>,
+  ): Promise<Subscription> {
+    if (!Number.isInteger(prefetch) || prefetch < 1) throw new RangeError(`prefetch must be a positive integer, got ${prefetch}`);
+    const counters = new Map<string, ReturnType<typeof busHandled.labels>>();
+    const count = (outcome: string) => {
+      let counter = counters.get(outcome);
+      if (!counter) counters.set(outcome, (counter = busHandled.labels(this.kind, kind, outcome)));
+      counter.inc();
+    };
+    const sub = await this.transport.consume(queue, (delivery) => this.#track(settle(delivery).then(count)), { prefetch });
+    return this.#remember(sub);
+  }
+
+  #envelope(value: unknown, options: OutgoingOptions): Envelope {
+    const codec = options.codec ? codecByName(options.codec) : this.#codec;
+    return createEnvelope(codec.encode(value), { contentType: codec.contentType, headers: this.#headers(options) });
+  }
+
+  #headers(options: OutgoingOptions): Record<string, string> {
+    const parent = options.parent instanceof Message ? options.parent.envelope : options.parent;
+    const traceparent = options.headers?.traceparent ?? childTraceparent(parent?.headers.traceparent);
+    return { ...options.headers, traceparent };
+  }
+
+  #track<T>(work: Promise<T>): void {
+    this.#running.add(work);
+    void work.finally(() => this.#running.delete(work));
+  }
+
+  #remember(sub: Subscription): Subscription {
+    this.#subscriptions.add(sub);
+    return {
+      cancel: async () => {
+        this.#subscriptions.delete(sub);
+        await sub.cancel();
+      },
+    };
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new BusClosedError();
+  }
+}
+

@@ -1,0 +1,89 @@
+import { Packr } from 'msgpackr';
+import { DecodeError } from './errors.ts';
+
+export interface Codec {
+  readonly name: string;
+  readonly contentType: string;
+  encode(value: unknown): Uint8Array;
+  decode(bytes: Uint8Array): unknown;
+}
+
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder('utf-8', { fatal: true });
+
+export const jsonCodec: Codec = {
+  name: 'json',
+  contentType: 'application/json',
+  encode: (value) => textEncoder.encode(JSON.stringify(value)),
+  decode: (bytes) => JSON.parse(textDecoder.decode(bytes)),
+};
+
+// Plain maps, not msgpackr's record extension, so any MessagePack library in any language reads our bytes.
+const packr = new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
+
+export const msgpackCodec: Codec = {
+  name: 'msgpack',
+  contentType: 'application/msgpack',
+  encode: (value) => packr.pack(value),
+  decode: (bytes) => packr.unpack(bytes),
+};
+
+export const rawCodec: Codec = {
+  name: 'raw',
+  contentType: 'application/octet-stream',
+  encode: (value) => {
+    if (value instanceof Uint8Array) return value;
+    if (typeof value === 'string') return textEncoder.encode(value);
+    throw new TypeError('the raw codec takes a Uint8Array or a string');
+  },
+  decode: (bytes) => bytes,
+};
+
+const byName = new Map<string, Codec>([
+  ['json', jsonCodec],
+  ['msgpack', msgpackCodec],
+  ['raw', rawCodec],
+]);
+const byContentType = new Map<string, Codec>([
+  ['application/json', jsonCodec],
+  ['text/json', jsonCodec],
+  ['application/msgpack', msgpackCodec],
+  ['application/x-msgpack', msgpackCodec],
+  ['application/vnd.msgpack', msgpackCodec],
+  ['application/octet-stream', rawCodec],
+]);
+
+export type CodecName = 'json' | 'msgpack' | 'raw';
+
+export function codecByName(name: CodecName | Codec): Codec {
+  if (typeof name !== 'string') return name;
+  const codec = byName.get(name);
+  if (!codec) throw new Error(`unknown codec "${name}": use json, msgpack or raw`);
+  return codec;
+}
+
+/**
+ * The codec that reads a body of this content type. Plain clients often send JSON with no content type,
+ * so an empty one reads as JSON.
+ */
+export function codecForContentType(contentType: string | undefined): Codec {
+  if (!contentType) return jsonCodec;
+  const base = contentType.split(';')[0]!.trim().toLowerCase();
+  return byContentType.get(base) ?? (base.startsWith('text/') ? textCodec : rawCodec);
+}
+
+const textCodec: Codec = {
+  name: 'text',
+  contentType: 'text/plain',
+  encode: (value) => textEncoder.encode(String(value)),
+  decode: (bytes) => textDecoder.decode(bytes),
+};
+
+export function decodeBody(contentType: string | undefined, body: Uint8Array): unknown {
+  const codec = codecForContentType(contentType);
+  try {
+    return codec.decode(body);
+  } catch (err) {
+    throw new DecodeError(`body is not valid ${codec.name}: ${(err as Error).message}`);
+  }
+}

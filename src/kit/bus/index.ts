@@ -1,0 +1,13 @@
+export { Bus } from './bus.ts';
+export type { BusOptions, ConsumeOptions, OutgoingOptions, RequestOptions, RespondOptions, Responder, SendOptions } from './bus.ts';
+export { codecByName, codecForContentType, jsonCodec, msgpackCodec, rawCodec } from './codecs.ts';
+export type { Codec, CodecName } from './codecs.ts';
+export { createEnvelope } from './envelope.ts';
+export type { Envelope } from './envelope.ts';
+export * from './errors.ts';
+export { Message } from './message.ts';
+export type { Handler } from './message.ts';
+export { compilePattern, matchesPattern } from './pattern.ts';
+export { createBus, createTransport, registerTransport, DEFAULT_BUS_URL } from './registry.ts';
+export type { Delivery, Subscription, Transport, TransportOptions } from './transport.ts';
+export { deadLetterQueue } from './transport.ts';
