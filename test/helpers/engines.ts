@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,9 +39,17 @@ const specs: Record<EngineName, EngineSpec> = {
     start(port, dir) {
       const server = ['/usr/sbin/rabbitmq-server', '/usr/lib/rabbitmq/bin/rabbitmq-server'].find(existsSync) ?? which('rabbitmq-server');
       if (!server) return 'rabbitmq-server is not installed';
+      // The system's own rabbitmq.conf and rabbitmq-env.conf pin port 5672 and the node name: replace both.
       writeFileSync(join(dir, 'enabled_plugins'), '[].\n');
+      writeFileSync(join(dir, 'rabbitmq.conf'), `listeners.tcp.local = 127.0.0.1:${port}\n`);
+      writeFileSync(join(dir, 'rabbitmq-env.conf'), '');
+      // The server script drops to the rabbitmq user when run as root; that user must own the directory.
+      if (process.getuid?.() === 0) spawnSync('chown', ['-R', 'rabbitmq', dir]);
       const env = {
         ...process.env,
+        RABBITMQ_CONFIG_FILE: join(dir, 'rabbitmq.conf'),
+        RABBITMQ_CONF_ENV_FILE: join(dir, 'rabbitmq-env.conf'),
+        ERL_EPMD_ADDRESS: '127.0.0.1',
         RABBITMQ_NODE_PORT: String(port),
         RABBITMQ_NODENAME: `mensageiro-test-${port}@localhost`,
         RABBITMQ_DIST_PORT: String(port + 20_000),
@@ -50,7 +58,8 @@ const specs: Record<EngineName, EngineSpec> = {
         RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, 'enabled_plugins'),
         RABBITMQ_PID_FILE: join(dir, 'rabbit.pid'),
       };
-      return { process: spawn(server, [], { env, stdio: 'ignore', detached: true }), url: `amqp://guest:guest@127.0.0.1:${port}` };
+      const log = openSync(join(dir, 'server.out'), 'a');
+      return { process: spawn(server, [], { env, stdio: ['ignore', log, log], detached: true }), url: `amqp://guest:guest@127.0.0.1:${port}` };
     },
   },
   postgres: {
@@ -97,7 +106,7 @@ export async function resolveEngine(name: EngineName): Promise<ResolvedEngine> {
     } catch {
       // already gone
     }
-    setTimeout(() => rmSync(dir, { recursive: true, force: true }), 2_000).unref();
+    if (!process.env.MENSAGEIRO_KEEP_ENGINE_DIRS) setTimeout(() => rmSync(dir, { recursive: true, force: true }), 2_000).unref();
   };
   const deadline = Date.now() + spec.bootMs;
   while (Date.now() < deadline) {
