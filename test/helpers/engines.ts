@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,8 @@ export type EngineName = 'redis' | 'amqp' | 'postgres';
 export const APT_LINE = 'sudo apt-get install -y redis-server rabbitmq-server postgresql';
 
 interface EngineSpec {
+  /** Extra clean-up for servers that outlive their launcher (RabbitMQ's beam does). */
+  afterStop?(port: number): void;
   envVar: string;
   defaultUrl: string;
   start(port: number, dir: string): { process: ChildProcess; url: string } | string;
@@ -36,6 +38,15 @@ const specs: Record<EngineName, EngineSpec> = {
     envVar: 'MENSAGEIRO_AMQP_URL',
     defaultUrl: 'amqp://guest:guest@127.0.0.1:5672',
     bootMs: 60_000,
+    afterStop(port) {
+      for (const pid of spawnSync('pgrep', ['beam.smp'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)) {
+        try {
+          if (readFileSync(`/proc/${pid}/environ`, 'latin1').includes(`RABBITMQ_NODENAME=mensageiro-test-${port}@`)) process.kill(Number(pid), 'SIGTERM');
+        } catch {
+          // gone already, or not ours to read
+        }
+      }
+    },
     start(port, dir) {
       const server = ['/usr/sbin/rabbitmq-server', '/usr/lib/rabbitmq/bin/rabbitmq-server'].find(existsSync) ?? which('rabbitmq-server');
       if (!server) return 'rabbitmq-server is not installed';
@@ -106,6 +117,7 @@ export async function resolveEngine(name: EngineName): Promise<ResolvedEngine> {
     } catch {
       // already gone
     }
+    spec.afterStop?.(port);
     if (!process.env.MENSAGEIRO_KEEP_ENGINE_DIRS) setTimeout(() => rmSync(dir, { recursive: true, force: true }), 2_000).unref();
   };
   const deadline = Date.now() + spec.bootMs;
