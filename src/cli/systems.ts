@@ -1,0 +1,44 @@
+import type { SystemModule } from '../kit/platform.ts';
+
+export interface SystemEntry {
+  name: string;
+  title: string;
+  seed: string;
+  summary: string;
+  /** Present once the system has landed; `mensageiro up` mounts it under /<name>/. */
+  load?: () => Promise<SystemModule>;
+}
+
+/** The five systems, in the order the project builds them. */
+export const systems: SystemEntry[] = [
+  {
+    name: 'sales',
+    title: 'Sales analytics',
+    seed: '000',
+    summary: 'Analytics queries as request/reply over a broker, balanced to SQLite workers by least outstanding requests.',
+  },
+  {
+    name: 'chat',
+    title: 'Chat — WebSocket front door',
+    seed: '001',
+    summary: 'Rooms, direct messages and presence on N instances behind nginx over Redis Pub/Sub, persisted through Redis Streams to PostgreSQL.',
+  },
+  {
+    name: 'fleet',
+    title: 'Fleet dispatch',
+    seed: '002',
+    summary: 'Order dispatch: REST API, transactional outbox to RabbitMQ, idempotent worker with circuit breaker, gRPC geo search.',
+  },
+  {
+    name: 'payments',
+    title: 'Payments (Rinha de Backend 2025)',
+    seed: '003',
+    summary: 'The payment intermediary that routes to a default or a fallback processor and keeps its summary consistent.',
+  },
+  {
+    name: 'chat-zmq',
+    title: 'Chat — ZeroMQ front door',
+    seed: '004',
+    summary: 'The FEI CC7261 assignment: broker, XSUB/XPUB proxy, MessagePack, Lamport clocks, Berkeley sync, bully election, replication.',
+  },
+];

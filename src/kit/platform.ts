@@ -1,0 +1,21 @@
+import type { FastifyInstance } from 'fastify';
+import type { Bus } from './bus/bus.ts';
+import type { Logger } from './observe/log.ts';
+
+/** What `mensageiro up` hands a system it mounts: the shared in-process bus and a logger. */
+export interface PlatformContext {
+  bus: Bus;
+  log: Logger;
+}
+
+/**
+ * A system's embedded face. `mensageiro up` registers `mount` as an encapsulated fastify plugin under
+ * `/<name>/`, so a system's routes, hooks and decorators stay its own.
+ */
+export interface SystemModule {
+  name: string;
+  title: string;
+  mount(app: FastifyInstance, context: PlatformContext): Promise<void>;
+  /** Stops whatever the system started (workers, timers). */
+  close?(): Promise<void>;
+}
