@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DecodeError, QueueFullError, RemoteError } from '../../src/kit/bus/errors.ts';
+import { QueueFullError, RemoteError } from '../../src/kit/bus/errors.ts';
 import { createEnvelope } from '../../src/kit/bus/envelope.ts';
 import { createBus } from '../../src/kit/bus/registry.ts';
 import { waitFor } from '../helpers/wait.ts';

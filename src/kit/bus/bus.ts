@@ -50,8 +50,12 @@ export class Bus {
   readonly #codec: Codec;
   readonly #closeGraceMs: number;
   readonly #subscriptions = new Set<Subscription>();
-  readonly #running = new Set<Promise<unknown>>();
+  /** Handlers running now; close() waits for them to drain through #idle. */
+  #running = 0;
+  #idle: (() => void) | undefined;
   readonly #requests: RequestClient;
+  /** Metric children looked up once: prom-client's labels() is too slow for every message. */
+  readonly #sent: Record<'publish' | 'send' | 'request' | 'reply', { inc(): void }>;
   #closed = false;
 
   constructor(
@@ -61,6 +65,8 @@ export class Bus {
     this.#codec = codecByName(options.codec ?? 'json');
     this.#closeGraceMs = options.closeGraceMs ?? 5_000;
     this.#requests = new RequestClient(transport);
+    const sent = (kind: string) => busSent.labels(transport.kind, kind);
+    this.#sent = { publish: sent('publish'), send: sent('send'), request: sent('request'), reply: sent('reply') };
   }
 
   get kind(): string {
@@ -70,7 +76,7 @@ export class Bus {
   async publish(topic: string, value: unknown, options: OutgoingOptions = {}): Promise<void> {
     this.#assertOpen();
     await this.transport.publish(topic, this.#envelope(value, options));
-    busSent.labels(this.kind, 'publish').inc();
+    this.#sent.publish.inc();
   }
 
   /** Every subscriber gets every matching message, at most once. A handler's throw is logged, not retried. */
@@ -96,7 +102,7 @@ export class Bus {
   async send(queue: string, value: unknown, options: SendOptions = {}): Promise<void> {
     this.#assertOpen();
     await this.transport.send(queue, this.#envelope(value, options), { delayMs: options.delayMs });
-    busSent.labels(this.kind, 'send').inc();
+    this.#sent.send.inc();
   }
 
   /**
@@ -120,7 +126,7 @@ export class Bus {
    */
   async request<R = unknown>(queue: string, value: unknown, options: RequestOptions = {}): Promise<R> {
     this.#assertOpen();
-    busSent.labels(this.kind, 'request').inc();
+    this.#sent.request.inc();
     const codec = options.codec ? codecByName(options.codec) : this.#codec;
     return (await this.#requests.request(queue, value, codec, options.timeoutMs ?? 5_000, this.#headers(options))) as R;
   }
@@ -137,7 +143,7 @@ export class Bus {
         const reply = await this.#answer(envelope, responder);
         if (envelope.replyTo) {
           await this.transport.reply(envelope.replyTo, reply);
-          busSent.labels(this.kind, 'reply').inc();
+          this.#sent.reply.inc();
         } else {
           log.warn('a request came without replyTo; its answer has nowhere to go', { queue, id: envelope.id });
         }
@@ -200,12 +206,13 @@ export class Bus {
     this.#closed = true;
     await Promise.allSettled([...this.#subscriptions].map((sub) => sub.cancel()));
     const graceMs = options.graceMs ?? this.#closeGraceMs;
-    if (graceMs > 0 && this.#running.size > 0) {
+    if (graceMs > 0 && this.#running > 0) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled([...this.#running]),
-        new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
-      ]);
+      await new Promise<void>((resolve) => {
+        this.#idle = resolve;
+        timer = setTimeout(resolve, graceMs);
+      });
+      this.#idle = undefined;
       clearTimeout(timer);
     }
     this.#requests.close();
@@ -244,10 +251,14 @@ export class Bus {
     return { ...options.headers, traceparent };
   }
 
-  #track<T>(work: Promise<T>): void {
-    this.#running.add(work);
-    void work.finally(() => this.#running.delete(work));
+  #track(work: Promise<unknown>): void {
+    this.#running++;
+    work.then(this.#done, this.#done);
   }
+
+  readonly #done = (): void => {
+    if (--this.#running === 0) this.#idle?.();
+  };
 
   #remember(sub: Subscription): Subscription {
     this.#subscriptions.add(sub);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Envelope } from '../envelope.ts';
 import { QueueFullError } from '../errors.ts';
+import { LinkedList } from '../linked-list.ts';
 import { compilePattern } from '../pattern.ts';
 import { type ConsumeOptions, type Delivery, type SendOptions, type Subscription, type Transport, type TransportOptions, deadLetterQueue } from '../transport.ts';
 
@@ -14,8 +15,11 @@ interface Item {
   redelivered: boolean;
 }
 
+const settled: Promise<void> = Promise.resolve();
+
 class MemoryConsumer {
-  readonly inFlight = new Set<Item>();
+  /** Unacked deliveries, oldest first (a list, not a Set: see LinkedList). */
+  readonly inFlight = new LinkedList<Item>();
   active = true;
   constructor(
     readonly owner: MemoryTransport,
@@ -94,13 +98,14 @@ class MemoryQueue {
       }
       if (!chosen) return;
       const item = this.shift()!;
-      chosen.inFlight.add(item);
       const consumer = chosen;
+      const held = consumer.inFlight.push(item);
       consumer.onDelivery({
         envelope: item.envelope,
         redelivered: item.redelivered,
-        ack: async () => {
-          if (consumer.inFlight.delete(item)) this.schedule();
+        ack: () => {
+          if (consumer.inFlight.remove(held)) this.schedule();
+          return settled;
         },
       });
     }
@@ -178,9 +183,14 @@ export class MemoryTransport implements Transport {
     // Held like a consumer's delivery: if this transport closes before the ack, the message goes back.
     const consumer = new MemoryConsumer(this, 1, () => {});
     consumer.active = false;
-    consumer.inFlight.add(item);
-    this.#consumers.add({ queue: target, consumer });
-    return { envelope: item.envelope, redelivered: item.redelivered, ack: async () => void consumer.inFlight.delete(item) };
+    const held = consumer.inFlight.push(item);
+    const entry = { queue: target, consumer };
+    this.#consumers.add(entry);
+    const ack = async () => {
+      consumer.inFlight.remove(held);
+      this.#consumers.delete(entry);
+    };
+    return { envelope: item.envelope, redelivered: item.redelivered, ack };
   }
 
   async browse(queue: string, limit: number): Promise<Envelope[]> {
@@ -210,7 +220,7 @@ export class MemoryTransport implements Transport {
     for (const { queue, consumer } of this.#consumers) {
       consumer.active = false;
       queue.removeConsumer(consumer);
-      for (const item of consumer.inFlight) queue.push({ envelope: item.envelope, redelivered: true }, true);
+      for (const item of consumer.inFlight.values()) queue.push({ envelope: item.envelope, redelivered: true }, true);
       consumer.inFlight.clear();
     }
     this.#consumers.clear();

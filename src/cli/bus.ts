@@ -1,0 +1,294 @@
+import { parseArgs } from 'node:util';
+import { BENCH_PATTERNS, type BenchPattern, runBusBench } from '../kit/bus/bench.ts';
+import type { Bus } from '../kit/bus/bus.ts';
+import { decodeBody } from '../kit/bus/codecs.ts';
+import type { Envelope } from '../kit/bus/envelope.ts';
+import { DEFAULT_BUS_URL, createBus } from '../kit/bus/registry.ts';
+import { deadLetterQueue } from '../kit/bus/transport.ts';
+import { emitResults, parseDuration } from '../kit/loadgen/index.ts';
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+const USAGE = `usage: mensageiro bus <command> [options]
+
+  bench         measure a bus pattern end to end (see: mensageiro bus bench --help)
+  dlq list      show the messages parked in a queue's dead-letter queue
+  dlq replay    move them back onto the queue
+
+The bus URL comes from --url, else MENSAGEIRO_BUS_URL, else ${DEFAULT_BUS_URL}
+`;
+
+const BENCH_USAGE = `usage: mensageiro bus bench --url URL --pattern topic|queue|rpc (--rate N | --max) --duration 10s [options]
+
+  --url URL          memory://, redis://host:6379 or amqp://user:pass@host:5672 (default: MENSAGEIRO_BUS_URL or ${DEFAULT_BUS_URL})
+  --pattern P        rpc: request → echo reply; queue: send → consumer receipt; topic: publish → subscriber receipt
+  --rate N           open model: N requests per second, latency measured from each one's intended send time
+  --max              closed model: --concurrency virtual users, each sending as soon as its last one completed
+  --duration D       how long to run: 500ms, 10s, 2m (default 10s)
+  --concurrency N    virtual users for --max (default 64)
+  --size BYTES       about this many bytes of JSON body per message (default 128)
+  --timeout D        a request or message slower than this fails (default 5s)
+  --warmup D         run flat out this long first, unmeasured, to warm the JIT and connections (default 0s)
+  --json             print one JSON object, {"results":[...]}, on stdout; the rest goes to stderr
+  --report FILE      also write an HTML report with latency charts
+
+Two buses on the URL's engine do the talking; the bench's queue is deleted at the end.
+Exit code 0 when requests got through, 1 when none did, 2 on a usage error.
+`;
+
+const DLQ_USAGE = `usage: mensageiro bus dlq list <queue> [--url URL] [--limit 20] [--json]
+       mensageiro bus dlq replay <queue> [--url URL] [--limit N]
+
+  list     shows the messages parked in <queue>.dlq (id, attempt, reason, time, body), oldest first, left in place
+  replay   moves up to --limit of them (default: all) back onto <queue> with a fresh attempt count
+
+  --url URL   redis://host:6379 or amqp://user:pass@host:5672 (default: MENSAGEIRO_BUS_URL or ${DEFAULT_BUS_URL})
+`;
+
+/** A mistake on the command line: the message says what to type instead. Exit code 2. */
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly helpCommand: string,
+  ) {
+    super(message);
+  }
+}
+
+const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr };
+
+/** `mensageiro bus …`: resolves with the exit code. */
+export async function runBus(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'bench':
+        return await bench(rest, io);
+      case 'dlq':
+        return await dlq(rest, io);
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        io.stdout.write(USAGE);
+        return command ? 0 : 2;
+      default:
+        throw new UsageError(`unknown bus command "${command}": use bench, dlq list or dlq replay`, 'mensageiro bus --help');
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`mensageiro bus: ${err.message}\nSee "${err.helpCommand}".\n`);
+      return 2;
+    }
+    if (err instanceof EngineError) {
+      io.stderr.write(`mensageiro bus: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+/** The bus could not be opened on the URL: the message names the URL and what to check. Exit code 1. */
+class EngineError extends Error {}
+
+async function openBus(url: string): Promise<Bus> {
+  try {
+    return await createBus(url);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new EngineError(`cannot open the bus at ${redact(url)} (${reason}). Check that the engine is running and reachable there, or pass another --url.`);
+  }
+}
+
+/** The URL without its password, for messages. */
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.href;
+  } catch {
+    return url;
+  }
+}
+
+async function bench(argv: string[], io: CliIo): Promise<number> {
+  const help = 'mensageiro bus bench --help';
+  const { values } = parse(argv, help, {
+    url: { type: 'string' },
+    pattern: { type: 'string' },
+    rate: { type: 'string' },
+    max: { type: 'boolean' },
+    duration: { type: 'string' },
+    concurrency: { type: 'string' },
+    size: { type: 'string' },
+    timeout: { type: 'string' },
+    warmup: { type: 'string' },
+    json: { type: 'boolean' },
+    report: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout.write(BENCH_USAGE);
+    return 0;
+  }
+  const pattern = values.pattern as BenchPattern | undefined;
+  if (!pattern || !BENCH_PATTERNS.includes(pattern)) {
+    throw new UsageError(`${pattern ? `"${pattern}" is not a pattern` : '--pattern is missing'}: add --pattern rpc, --pattern queue or --pattern topic`, help);
+  }
+  if ((values.rate === undefined) === !values.max) {
+    throw new UsageError('choose one load model: --rate N (N requests per second) or --max (as fast as --concurrency users can go)', help);
+  }
+  const rate = values.rate === undefined ? undefined : positiveNumber('--rate', values.rate, help);
+  const result = await runBusBench({
+    url: busUrl(values.url),
+    pattern,
+    rate,
+    durationMs: duration('--duration', values.duration ?? '10s', help),
+    concurrency: values.concurrency === undefined ? undefined : positiveInteger('--concurrency', values.concurrency, help),
+    size: values.size === undefined ? undefined : positiveInteger('--size', values.size, help),
+    timeoutMs: values.timeout === undefined ? undefined : duration('--timeout', values.timeout, help),
+    warmupMs: values.warmup === undefined || values.warmup === '0' ? undefined : duration('--warmup', values.warmup, help),
+    connect: openBus,
+  });
+  await emitResults([result], { json: values.json, report: values.report, ...io });
+  if (result.ok === 0) {
+    const why = result.errors[0]?.error ?? 'no request completed';
+    io.stderr.write(`no request succeeded (${why}). Check that the engine at the URL is up and reachable, or try a lower --rate or a longer --timeout.\n`);
+    return 1;
+  }
+  return 0;
+}
+
+async function dlq(argv: string[], io: CliIo): Promise<number> {
+  const help = 'mensageiro bus dlq --help';
+  const { values, positionals } = parse(
+    argv,
+    help,
+    {
+      url: { type: 'string' },
+      limit: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    true,
+  );
+  if (values.help || positionals.length === 0) {
+    io.stdout.write(DLQ_USAGE);
+    return values.help ? 0 : 2;
+  }
+  const [action, queue, ...extra] = positionals;
+  if (action !== 'list' && action !== 'replay') throw new UsageError(`unknown dlq command "${action}": use dlq list <queue> or dlq replay <queue>`, help);
+  if (!queue) throw new UsageError(`name the queue whose dead letters to ${action}, as in: mensageiro bus dlq ${action} orders`, help);
+  if (extra.length > 0) throw new UsageError(`unexpected "${extra.join(' ')}": dlq ${action} takes one queue`, help);
+  if (queue.endsWith('.dlq')) throw new UsageError(`give the queue itself, not its dead-letter queue: mensageiro bus dlq ${action} ${queue.slice(0, -4)}`, help);
+  const url = busUrl(values.url);
+  if (url.startsWith('memory:')) {
+    io.stderr.write(`note: ${url} lives inside one process, so this command sees only its own empty broker; pass --url redis://… or amqp://… to reach a shared engine.\n`);
+  }
+  const bus = await openBus(url);
+  try {
+    if (action === 'list') {
+      const limit = values.limit === undefined ? 20 : positiveInteger('--limit', values.limit, help);
+      await listDeadLetters(bus, queue, limit, values.json === true, io);
+    } else {
+      const limit = values.limit === undefined ? Number.POSITIVE_INFINITY : positiveInteger('--limit', values.limit, help);
+      const moved = await bus.replayDeadLetters(queue, limit);
+      if (values.json) io.stdout.write(`${JSON.stringify({ queue, moved })}\n`);
+      else io.stdout.write(`moved ${moved} message${moved === 1 ? '' : 's'} from ${deadLetterQueue(queue)} back to ${queue}\n`);
+    }
+  } finally {
+    await bus.close({ graceMs: 0 });
+  }
+  return 0;
+}
+
+interface ParkedView {
+  id: string;
+  attempt: number;
+  reason: string;
+  time: string;
+  contentType: string;
+  body: string;
+}
+
+async function listDeadLetters(bus: Bus, queue: string, limit: number, json: boolean, io: CliIo): Promise<void> {
+  const parked = (await bus.deadLetters(queue, limit)).map(view);
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ queue, deadLetterQueue: deadLetterQueue(queue), messages: parked })}\n`);
+    return;
+  }
+  if (parked.length === 0) {
+    io.stdout.write(`${deadLetterQueue(queue)} is empty\n`);
+    return;
+  }
+  const rows = [['id', 'attempt', 'time', 'reason', 'body'], ...parked.map((p) => [p.id, String(p.attempt), p.time, clip(p.reason, 50), clip(p.body, 60)])];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  for (const row of rows) io.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}\n`);
+  const more = parked.length === limit ? ` (the first ${limit}; --limit shows more)` : '';
+  io.stdout.write(`${parked.length} parked in ${deadLetterQueue(queue)}${more}; replay them with: mensageiro bus dlq replay ${queue}\n`);
+}
+
+function view(envelope: Envelope): ParkedView {
+  return {
+    id: envelope.id,
+    attempt: envelope.attempt,
+    reason: envelope.headers['x-dead-letter-reason'] ?? '',
+    time: envelope.headers['x-dead-lettered-at'] ?? new Date(envelope.timestamp).toISOString(),
+    contentType: envelope.contentType,
+    body: preview(envelope),
+  };
+}
+
+function preview(envelope: Envelope): string {
+  try {
+    const body = decodeBody(envelope.contentType, envelope.body);
+    if (body instanceof Uint8Array) return `<${body.byteLength} bytes>`;
+    return typeof body === 'string' ? body : JSON.stringify(body);
+  } catch {
+    return `<${envelope.body.byteLength} bytes of ${envelope.contentType}>`;
+  }
+}
+
+function clip(text: string, width: number): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
+}
+
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+
+function parse<T extends OptionSpec>(argv: string[], help: string, options: T, allowPositionals = false) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ''), help);
+  }
+}
+
+function busUrl(flag: string | undefined): string {
+  return flag ?? process.env.MENSAGEIRO_BUS_URL ?? DEFAULT_BUS_URL;
+}
+
+function duration(flag: string, value: string, help: string): number {
+  try {
+    const ms = parseDuration(value);
+    if (ms > 0) return ms;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`${flag} "${value}" is not a duration: write it with a unit, as in 500ms, 10s or 2m`, help);
+}
+
+function positiveNumber(flag: string, value: string, help: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} takes a number above 0, got "${value}"`, help);
+  return n;
+}
+
+function positiveInteger(flag: string, value: string, help: string): number {
+  const n = positiveNumber(flag, value, help);
+  if (!Number.isInteger(n)) throw new UsageError(`${flag} takes a whole number, got "${value}"`, help);
+  return n;
+}

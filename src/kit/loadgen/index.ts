@@ -1,0 +1,16 @@
+export { runOpen } from './open-model.ts';
+export type { OpenOptions } from './open-model.ts';
+export { runClosed } from './closed-model.ts';
+export type { ClosedOptions, FixedVusOptions, RampingOptions } from './closed-model.ts';
+export type { Stage } from './stages.ts';
+export type { Task, TaskContext } from './task.ts';
+export { DroppedError, InterruptedError, TimeoutError } from './failures.ts';
+export type { ErrorCount } from './failures.ts';
+export { toJson } from './result.ts';
+export type { LoadModel, LoadResult, LoadResultJson } from './result.ts';
+export type { TimelinePoint } from './timeline.ts';
+export { formatTable } from './table.ts';
+export { renderHtmlReport, writeHtmlReport } from './html-report.ts';
+export { emitResults } from './emit.ts';
+export type { EmitOptions } from './emit.ts';
+export { formatDuration, parseDuration } from './duration.ts';
