@@ -87,7 +87,7 @@ export class RedisTransport implements Transport {
   }
 
   async get(queue: string): Promise<Delivery | undefined> {
-    const [entry] = rangeEntries(await this.#command.callBuffer('XRANGE', queue, '-', '+', 'COUNT', 1));
+    const [entry] = rangeEntries(await this.#command.xrangeBuffer(queue, '-', '+', 'COUNT', 1));
     if (!entry?.fields) return undefined;
     return {
       envelope: fromStreamFields(entry.id, entry.fields),
@@ -99,7 +99,7 @@ export class RedisTransport implements Transport {
   async browse(queue: string, limit: number): Promise<Envelope[]> {
     const count = Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : 10_000;
     if (count === 0) return [];
-    const entries = rangeEntries(await this.#command.callBuffer('XRANGE', queue, '-', '+', 'COUNT', count));
+    const entries = rangeEntries(await this.#command.xrangeBuffer(queue, '-', '+', 'COUNT', count));
     return entries.flatMap((entry) => (entry.fields ? [fromStreamFields(entry.id, entry.fields)] : []));
   }
 
