@@ -24,7 +24,7 @@ describe('mensageiro up', { timeout: 60_000 }, () => {
   });
 
   it('serves /health and Prometheus /metrics', async () => {
-    const health = await (await fetch(`http://127.0.0.1:${port}/health`)).json();
+    const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { status: string; systems: unknown };
     assert.equal(health.status, 'ok');
     assert.deepEqual(health.systems, []);
     const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
@@ -35,7 +35,7 @@ describe('mensageiro up', { timeout: 60_000 }, () => {
   it('answers an unknown route with a JSON 404', async () => {
     const response = await fetch(`http://127.0.0.1:${port}/nope`);
     assert.equal(response.status, 404);
-    assert.match((await response.json()).error, /no route for GET \/nope/);
+    assert.match(((await response.json()) as { error: string }).error, /no route for GET \/nope/);
   });
 
   it('says what to do when the port is taken', async () => {
