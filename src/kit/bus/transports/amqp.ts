@@ -79,7 +79,8 @@ export class AmqpTransport implements Transport {
       };
       return this.#deliver({ queue, routingKey: name, persistent: true, declare, viaReplies }, envelope);
     }
-    return this.#deliver({ queue, routingKey: queue, persistent: true, declare: (session) => this.#declare(session, queue), viaReplies }, envelope);
+    // A request dies with its caller's reply-to if the broker restarts, so writing it to disk buys nothing.
+    return this.#deliver({ queue, routingKey: queue, persistent: !viaReplies, declare: (session) => this.#declare(session, queue), viaReplies }, envelope);
   }
 
   async consume(queue: string, onDelivery: (delivery: Delivery) => void, options: ConsumeOptions): Promise<Subscription> {

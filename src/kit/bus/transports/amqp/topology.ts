@@ -7,7 +7,7 @@ import { deadLetterQueue } from '../../transport.ts';
  *
  * - `mensageiro.topics`: one durable topic exchange for every topic.
  * - `<queue>`: durable, named exactly as the queue, bounded by x-max-length with x-overflow reject-publish
- *   (a full queue nacks the publish), a lazy version-2 classic queue. What the broker itself rejects goes to `<queue>.dlq` through the
+ *   (a full queue nacks the publish), a version-2 classic queue. What the broker itself rejects goes to `<queue>.dlq` through the
  *   default exchange.
  * - `<queue>.dlq`: durable and bounded the same way, with no dead-letter queue of its own. A queue whose
  *   name ends in `.dlq` is always declared this way, whoever declares it first.
@@ -31,9 +31,9 @@ export function isDeadLetterQueue(queue: string): boolean {
 }
 
 export function queueArguments(queue: string, maxLength: number): QueueArguments {
-  // Version 2 classic queues kept on disk (lazy) confirm persistent messages about twice as fast as the
-  // defaults of RabbitMQ 3.10/3.11; later versions ignore the lazy mode, older ones both arguments.
-  const bounded = { 'x-max-length': maxLength, 'x-overflow': 'reject-publish', 'x-queue-mode': 'lazy', 'x-queue-version': 2 };
+  // Version 2 classic queues. Lazy mode confirmed persistent sends faster, but paged every request to disk
+  // and doubled the request/reply tail at 2,000 req/s with no end-to-end gain (docs/benchmarks.md).
+  const bounded = { 'x-max-length': maxLength, 'x-overflow': 'reject-publish', 'x-queue-version': 2 };
   if (isDeadLetterQueue(queue)) return bounded;
   return { ...bounded, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': deadLetterQueue(queue) };
 }
