@@ -31,9 +31,9 @@ export const systems: SystemEntry[] = [
   },
   {
     name: 'payments',
-    title: 'Payments (Rinha de Backend 2025)',
+    title: 'Payments',
     seed: '003',
-    summary: 'The payment intermediary that routes to a default or a fallback processor and keeps its summary consistent.',
+    summary: 'The Rinha de Backend 2025 payment intermediary: each payment goes to a default or a fallback processor.',
   },
   {
     name: 'chat-zmq',

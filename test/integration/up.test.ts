@@ -26,7 +26,7 @@ describe('mensageiro up', { timeout: 60_000 }, () => {
   it('serves /health and Prometheus /metrics', async () => {
     const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { status: string; systems: unknown };
     assert.equal(health.status, 'ok');
-    assert.deepEqual(health.systems, []);
+    assert.deepEqual(health.systems, ['sales', 'chat', 'fleet', 'payments', 'chat-zmq'].map((name) => ({ name, status: 'not built yet' })));
     const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
     assert.match(metrics.headers.get('content-type')!, /text\/plain; version=0\.0\.4/);
     assert.match(await metrics.text(), /^mensageiro_process_cpu_seconds_total/m);
@@ -41,7 +41,7 @@ describe('mensageiro up', { timeout: 60_000 }, () => {
   it('says what to do when the port is taken', async () => {
     const second = startCli(['up', '--port', String(port), '--host', '127.0.0.1']);
     assert.equal(await exitOf(second, 30_000), 1);
-    assert.match(second.output(), /port \d+ is taken: .* --port/);
+    assert.match(second.output(), /port \d+ is already in use\. .*mensageiro up --port \d+/);
   });
 
   it('stops cleanly on Ctrl-C', async () => {

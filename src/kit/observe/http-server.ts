@@ -1,4 +1,5 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { createLogger } from './log.ts';
 import { registry } from './metrics.ts';
 
 export interface HttpServerOptions {
@@ -8,34 +9,35 @@ export interface HttpServerOptions {
   health?: () => Record<string, unknown>;
 }
 
-const startedAt = Date.now();
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+const log = createLogger('http');
 
 /**
  * A fastify server with /health and Prometheus /metrics registered, a bounded body size, and JSON error
- * replies that say what was wrong (bad input is a 4xx, never a crash).
+ * replies that say what was wrong (bad input is a 4xx, never a crash). Systems add their routes as
+ * encapsulated plugins: `app.register(plugin, { prefix: '/<name>' })`.
  */
 export function createHttpServer(options: HttpServerOptions = {}): FastifyInstance {
-  const app = Fastify({ bodyLimit: options.bodyLimit ?? 64 * 1024, logger: false });
+  const app = Fastify({ bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, logger: false });
 
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _request, reply) => {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    const reason = status === 500 ? 'internal error; the server logs have the details' : err.message;
-    if (status === 500) process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'request failed', err: err.message })}\n`);
-    void reply.status(status).send({ error: reason, code: err.code });
+    if (status >= 500) {
+      // The client gets no internals (messages can carry hosts or SQL); the log has them.
+      log.error('request failed', { method: request.method, url: request.url, err, stack: err.stack });
+      return reply.status(status).send({ error: 'internal error; the server log has the details', code: 'INTERNAL' });
+    }
+    return reply.status(status).send({ error: err.message, code: err.code ?? 'BAD_REQUEST' });
   });
-  app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ error: `no route for ${request.method} ${request.url}`, code: 'NOT_FOUND' });
-  });
+  app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: `no route for ${request.method} ${request.url}`, code: 'NOT_FOUND' }));
 
-  app.get('/health', async () => ({ status: 'ok', uptime: Math.round((Date.now() - startedAt) / 1000), ...options.health?.() }));
-  app.get('/metrics', async (_request, reply) => {
-    void reply.header('content-type', registry.contentType);
-    return registry.metrics();
-  });
+  app.get('/health', async () => ({ status: 'ok', uptime: Math.round(process.uptime()), ...options.health?.() }));
+  app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
   return app;
 }
 
-/** Resolves when the process gets SIGINT or SIGTERM (Ctrl-C, docker stop). */
+/** Resolves when the process gets SIGINT or SIGTERM (Ctrl-C, docker stop). A second signal kills as usual. */
 export function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
@@ -46,4 +48,17 @@ export function untilSignal(): Promise<NodeJS.Signals> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+}
+
+/**
+ * Stops accepting connections and lets requests in flight finish; connections still open after `graceMs`
+ * (WebSockets, streams a client never ends) are cut so that shutdown always completes.
+ */
+export async function closeHttpServer(app: FastifyInstance, graceMs = 5000): Promise<void> {
+  const timer = setTimeout(() => app.server.closeAllConnections(), graceMs);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
+  }
 }
