@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { unpack } from 'msgpackr';
+import { decode as unpack } from '@msgpack/msgpack';
 import type { Bus } from '../../src/kit/bus/bus.ts';
 import { createBus } from '../../src/kit/bus/registry.ts';
 import { engine } from '../helpers/engines.ts';

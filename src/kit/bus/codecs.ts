@@ -1,4 +1,4 @@
-import { Packr } from 'msgpackr';
+import { Decoder, Encoder } from '@msgpack/msgpack';
 import { DecodeError } from './errors.ts';
 
 export interface Codec {
@@ -19,14 +19,15 @@ export const jsonCodec: Codec = {
   decode: (bytes) => JSON.parse(textDecoder.decode(bytes)),
 };
 
-// Plain maps, not msgpackr's record extension, so any MessagePack library in any language reads our bytes.
-const packr = new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
+// Plain MessagePack maps that any library in any language reads. Reused instances avoid per-call set-up.
+const encoder = new Encoder({ ignoreUndefined: true });
+const decoder = new Decoder();
 
 export const msgpackCodec: Codec = {
   name: 'msgpack',
   contentType: 'application/msgpack',
-  encode: (value) => packr.pack(value),
-  decode: (bytes) => packr.unpack(bytes),
+  encode: (value) => encoder.encode(value),
+  decode: (bytes) => decoder.decode(bytes),
 };
 
 export const rawCodec: Codec = {
