@@ -1,12 +1,12 @@
 import type { ErrorCount } from './failures.ts';
-import { type LatencyBin, latencyBins, percentiles } from './histogram.ts';
+import { type LatencyBin, type Percentiles, latencyBins, percentiles } from './histogram.ts';
 import type { Recorder } from './recorder.ts';
 import type { TimelinePoint } from './timeline.ts';
 
 export type LoadModel = 'open' | 'closed';
 
 /** One run's outcome. Latencies are in milliseconds (three decimals) and cover the ok requests only. */
-export interface LoadResult {
+export interface LoadResult extends Percentiles {
   name: string;
   model: LoadModel;
   /** From the first request to the last outcome, graceful stop included. */
@@ -17,12 +17,6 @@ export interface LoadResult {
   failed: number;
   /** ok requests per second over durationMs. */
   rps: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  max: number;
-  mean: number;
   /** The most frequent failures, `name: message`, most frequent first. */
   errors: ErrorCount[];
   timeline: TimelinePoint[];
