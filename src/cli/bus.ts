@@ -1,16 +1,14 @@
-import { parseArgs } from 'node:util';
 import { BENCH_PATTERNS, type BenchPattern, runBusBench } from '../kit/bus/bench.ts';
 import type { Bus } from '../kit/bus/bus.ts';
 import { decodeBody } from '../kit/bus/codecs.ts';
 import type { Envelope } from '../kit/bus/envelope.ts';
 import { DEFAULT_BUS_URL, createBus } from '../kit/bus/registry.ts';
 import { deadLetterQueue } from '../kit/bus/transport.ts';
-import { emitResults, parseDuration } from '../kit/loadgen/index.ts';
+import { emitResults } from '../kit/loadgen/index.ts';
+import { type CliIo, UsageError, durationOption, parseOptions, positiveInteger, positiveNumber, processIo, redactUrl } from '../kit/cli/args.ts';
 
-export interface CliIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-}
+export type { CliIo } from '../kit/cli/args.ts';
+
 
 const USAGE = `usage: mensageiro bus <command> [options]
 
@@ -48,17 +46,7 @@ const DLQ_USAGE = `usage: mensageiro bus dlq list <queue> [--url URL] [--limit 2
   --url URL   redis://host:6379 or amqp://user:pass@host:5672 (default: MENSAGEIRO_BUS_URL or ${DEFAULT_BUS_URL})
 `;
 
-/** A mistake on the command line: the message says what to type instead. Exit code 2. */
-class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly helpCommand: string,
-  ) {
-    super(message);
-  }
-}
 
-const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr };
 
 /** `mensageiro bus …`: resolves with the exit code. */
 export async function runBus(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -99,24 +87,14 @@ async function openBus(url: string): Promise<Bus> {
     return await createBus(url);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new EngineError(`cannot open the bus at ${redact(url)} (${reason}). Check that the engine is running and reachable there, or pass another --url.`);
+    throw new EngineError(`cannot open the bus at ${redactUrl(url)} (${reason}). Check that the engine is running and reachable there, or pass another --url.`);
   }
 }
 
-/** The URL without its password, for messages. */
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.href;
-  } catch {
-    return url;
-  }
-}
 
 async function bench(argv: string[], io: CliIo): Promise<number> {
   const help = 'mensageiro bus bench --help';
-  const { values } = parse(argv, help, {
+  const { values } = parseOptions(argv, help, {
     url: { type: 'string' },
     pattern: { type: 'string' },
     rate: { type: 'string' },
@@ -146,11 +124,11 @@ async function bench(argv: string[], io: CliIo): Promise<number> {
     url: busUrl(values.url),
     pattern,
     rate,
-    durationMs: duration('--duration', values.duration ?? '10s', help),
+    durationMs: durationOption('--duration', values.duration ?? '10s', help),
     concurrency: values.concurrency === undefined ? undefined : positiveInteger('--concurrency', values.concurrency, help),
     size: values.size === undefined ? undefined : positiveInteger('--size', values.size, help),
-    timeoutMs: values.timeout === undefined ? undefined : duration('--timeout', values.timeout, help),
-    warmupMs: values.warmup === undefined || values.warmup === '0' ? undefined : duration('--warmup', values.warmup, help),
+    timeoutMs: values.timeout === undefined ? undefined : durationOption('--timeout', values.timeout, help),
+    warmupMs: values.warmup === undefined || values.warmup === '0' ? undefined : durationOption('--warmup', values.warmup, help),
     connect: openBus,
   });
   await emitResults([result], { json: values.json, report: values.report, ...io });
@@ -164,7 +142,7 @@ async function bench(argv: string[], io: CliIo): Promise<number> {
 
 async function dlq(argv: string[], io: CliIo): Promise<number> {
   const help = 'mensageiro bus dlq --help';
-  const { values, positionals } = parse(
+  const { values, positionals } = parseOptions(
     argv,
     help,
     {
@@ -257,38 +235,6 @@ function clip(text: string, width: number): string {
   return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
 }
 
-type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
-
-function parse<T extends OptionSpec>(argv: string[], help: string, options: T, allowPositionals = false) {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ''), help);
-  }
-}
-
 function busUrl(flag: string | undefined): string {
   return flag ?? process.env.MENSAGEIRO_BUS_URL ?? DEFAULT_BUS_URL;
-}
-
-function duration(flag: string, value: string, help: string): number {
-  try {
-    const ms = parseDuration(value);
-    if (ms > 0) return ms;
-  } catch {
-    // reported below
-  }
-  throw new UsageError(`${flag} "${value}" is not a duration: write it with a unit, as in 500ms, 10s or 2m`, help);
-}
-
-function positiveNumber(flag: string, value: string, help: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} takes a number above 0, got "${value}"`, help);
-  return n;
-}
-
-function positiveInteger(flag: string, value: string, help: string): number {
-  const n = positiveNumber(flag, value, help);
-  if (!Number.isInteger(n)) throw new UsageError(`${flag} takes a whole number, got "${value}"`, help);
-  return n;
 }
