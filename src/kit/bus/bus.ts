@@ -41,6 +41,8 @@ export interface RequestOptions extends OutgoingOptions {
 
 export interface RespondOptions {
   prefetch?: number;
+  /** Called once a request is answered (its reply or error reply sent, or dropped for want of a replyTo), before its ack. */
+  onAnswered?: (request: Envelope) => void;
 }
 
 export type Responder<T, R> = (body: T, message: Message<T>) => R | Promise<R>;
@@ -147,29 +149,62 @@ export class Bus {
         } else {
           log.warn('a request came without replyTo; its answer has nowhere to go', { queue, id: envelope.id });
         }
+        options.onAnswered?.(envelope);
       }),
     );
   }
 
   async #answer<T, R>(request: Envelope, responder: Responder<T, R>): Promise<Envelope> {
+    try {
+      const message = new Message<T>(request);
+      const result = await responder(message.body, message);
+      const codec = this.#replyCodec(request);
+      return createEnvelope(codec.encode(result ?? null), this.#replyInit(request, codec));
+    } catch (err) {
+      log.debug('responder failed; sending an error reply', { id: request.id, err: describe(err) });
+      return this.#errorReply(request, err);
+    }
+  }
+
+  #errorReply(request: Envelope, err: unknown): Envelope {
+    const type = err instanceof Error ? err.name : 'Error';
+    const text = err instanceof Error ? err.message : String(err);
+    const codec = this.#replyCodec(request);
+    const init = this.#replyInit(request, codec);
+    init.headers = { ...init.headers, [ERROR_TYPE_HEADER]: type, [ERROR_MESSAGE_HEADER]: text.slice(0, 1000) };
+    return createEnvelope(codec.encode({ error: text, type }), init);
+  }
+
+  /** Replies go back in the request's codec when it is one we write, else in the bus's. */
+  #replyCodec(request: Envelope): Codec {
     const known = codecForContentType(request.contentType);
-    const codec = known.name === 'json' || known.name === 'msgpack' ? known : this.#codec;
-    const init: { correlationId: string; contentType: string; headers: Record<string, string> } = {
+    return known.name === 'json' || known.name === 'msgpack' ? known : this.#codec;
+  }
+
+  #replyInit(request: Envelope, codec: Codec): { correlationId: string; contentType: string; headers: Record<string, string> } {
+    return {
       correlationId: request.correlationId ?? request.id,
       contentType: codec.contentType,
       headers: { traceparent: childTraceparent(request.headers.traceparent) },
     };
-    try {
-      const message = new Message<T>(request);
-      const result = await responder(message.body, message);
-      return createEnvelope(codec.encode(result ?? null), init);
-    } catch (err) {
-      const type = err instanceof Error ? err.name : 'Error';
-      const text = err instanceof Error ? err.message : String(err);
-      init.headers = { ...init.headers, [ERROR_TYPE_HEADER]: type, [ERROR_MESSAGE_HEADER]: text.slice(0, 1000) };
-      log.debug('responder failed; sending an error reply', { id: request.id, err: describe(err) });
-      return createEnvelope(codec.encode({ error: text, type }), init);
-    }
+  }
+
+  /**
+   * Passes a message on to `queue` unchanged (id, correlation id, replyTo, body): a router's hop that stays off
+   * the reply path, since whoever consumes it there answers the original caller directly.
+   */
+  async forward(queue: string, envelope: Envelope): Promise<void> {
+    this.#assertOpen();
+    await this.transport.send(queue, envelope);
+    this.#sent.send.inc();
+  }
+
+  /** Answers a request with an error reply saying why, without a responder: for routers that refuse a request. */
+  async rejectRequest(request: Envelope, error: Error): Promise<void> {
+    this.#assertOpen();
+    if (!request.replyTo) return;
+    await this.transport.reply(request.replyTo, this.#errorReply(request, error));
+    this.#sent.reply.inc();
   }
 
   /** Up to `limit` parked messages of `queue`, oldest first, left in place. */
