@@ -10,6 +10,10 @@ export const commands: Record<string, Command> = {
     summary: 'run the whole platform embedded, with its landing page on http://localhost:3000',
     run: async (argv) => (await import('./up.ts')).runUp(argv),
   },
+  sales: {
+    summary: 'sales analytics (seed 000): seed, worker, balancer, bench, up, cluster',
+    run: async (argv) => (await import('../systems/sales/commands/sales-command.ts')).runSales(argv),
+  },
   bus: {
     summary: 'bus tools: bench, dlq list|replay',
     run: async (argv) => (await import('./bus.ts')).runBus(argv),

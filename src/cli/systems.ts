@@ -16,6 +16,7 @@ export const systems: SystemEntry[] = [
     title: 'Sales analytics',
     seed: '000',
     summary: 'Analytics queries as request/reply over a broker, balanced to SQLite workers by least outstanding requests.',
+    load: async () => (await import('../systems/sales/web/sales-module.ts')).salesModule(),
   },
   {
     name: 'chat',

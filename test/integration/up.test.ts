@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { exitOf, freePort, startCli } from '../helpers/cli-process.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -9,24 +12,28 @@ describe('mensageiro up', { timeout: 60_000 }, () => {
 
   before(async () => {
     port = await freePort();
-    up = startCli(['up', '--port', String(port), '--host', '127.0.0.1']);
+    up = startCli(['up', '--port', String(port), '--host', '127.0.0.1'], { DB_PATH: join(mkdtempSync(join(tmpdir(), 'up-')), 'sales.db') });
     await waitFor(() => up.output().includes('mensageiro is up on'), 'the server to start', 30_000);
   });
   after(() => void up.kill('SIGKILL'));
 
-  it('lists the five systems, each not built yet', async () => {
+  it('lists the five systems: sales live, the others not built yet', async () => {
     const response = await fetch(`http://127.0.0.1:${port}/`);
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type')!, /text\/html/);
     const html = await response.text();
     for (const name of ['sales', 'chat', 'fleet', 'payments', 'chat-zmq']) assert.ok(html.includes(`data-system="${name}"`), name);
-    assert.equal(html.match(/not built yet/g)?.length, 5);
+    assert.equal(html.match(/not built yet/g)?.length, 4);
+    assert.ok(html.includes('href="/sales/"'), 'the sales card links to its page');
   });
 
   it('serves /health and Prometheus /metrics', async () => {
     const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { status: string; systems: unknown };
     assert.equal(health.status, 'ok');
-    assert.deepEqual(health.systems, ['sales', 'chat', 'fleet', 'payments', 'chat-zmq'].map((name) => ({ name, status: 'not built yet' })));
+    assert.deepEqual(health.systems, [
+      { name: 'sales', status: 'up' },
+      ...['chat', 'fleet', 'payments', 'chat-zmq'].map((name) => ({ name, status: 'not built yet' })),
+    ]);
     const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
     assert.match(metrics.headers.get('content-type')!, /text\/plain; version=0\.0\.4/);
     assert.match(await metrics.text(), /^mensageiro_process_cpu_seconds_total/m);

@@ -1,0 +1,45 @@
+import { type CliIo, nonNegativeInteger, parseOptions } from '../../../kit/cli/args.ts';
+import { closeHttpServer, createHttpServer, untilSignal } from '../../../kit/observe/http-server.ts';
+import { createLogger } from '../../../kit/observe/log.ts';
+import { salesModule } from '../web/sales-module.ts';
+import { openBus } from './common.ts';
+
+export const UP_HELP = `usage: mensageiro sales up [--port 3000] [--host 0.0.0.0] [--db data/sales.db]
+
+Runs the balancer, three workers (their SQL on worker threads) and the query page in this one process on the
+in-memory bus. The page is at http://localhost:3000/sales/, with /health and /metrics beside it.
+The database is seeded (10,000 sales) when missing. Ctrl-C stops it.
+`;
+
+export async function upCommand(argv: string[], io: CliIo): Promise<number> {
+  const help = 'mensageiro sales up --help';
+  const { values } = parseOptions(argv, help, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    db: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout.write(UP_HELP);
+    return 0;
+  }
+  const port = nonNegativeInteger('--port', values.port ?? process.env.PORT ?? '3000', help);
+  const bus = await openBus('memory://sales');
+  const module = salesModule({ dbPath: values.db });
+  const app = createHttpServer();
+  try {
+    await app.register(async (scope) => module.mount(scope, { bus, log: createLogger('sales') }), { prefix: '/sales' });
+    app.get('/', async (_request, reply) => reply.redirect('/sales/'));
+    await app.listen({ port, host: values.host ?? '0.0.0.0' });
+    const address = app.server.address();
+    const url = `http://localhost:${typeof address === 'object' && address ? address.port : port}/sales/`;
+    io.stdout.write(`sales is up on ${url} (Ctrl-C stops it)\n`);
+    const signal = await untilSignal();
+    io.stdout.write(`sales: ${signal}, stopping\n`);
+  } finally {
+    await closeHttpServer(app);
+    await module.close?.();
+    await bus.close();
+  }
+  return 0;
+}
