@@ -73,7 +73,7 @@ describe('LeastOutstanding', () => {
 describe('HeartbeatMonitor', () => {
   it('reports up on the first beat, down after the timeout, and up again on a new beat', () => {
     const events: string[] = [];
-    const monitor = new HeartbeatMonitor(['w1', 'w2'], {
+    const monitor = new HeartbeatMonitor<string>(['w1', 'w2'], {
       timeoutMs: 1_000,
       checkEveryMs: 60_000,
       onUp: (m) => events.push(`up ${m}`),

@@ -2,11 +2,13 @@ import { Worker } from 'node:worker_threads';
 
 /**
  * Starts a worker thread on a module of this package, given as a URL relative to the caller (with its `.ts`
- * name). Run from source, the thread needs tsx to load TypeScript, since loader hooks are not inherited by
- * worker threads; run from a build, the `.js` sibling is used.
+ * name). Run from source, the thread registers tsx itself before importing the module: loader hooks are not
+ * inherited by worker threads, and Node 20 ignores `--import` in a worker's execArgv. Run from a build, the
+ * `.js` sibling is used as is.
  */
 export function startModuleWorker(tsUrl: URL, workerData: unknown): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const url = fromSource ? tsUrl : new URL(tsUrl.href.replace(/\.ts$/, '.js'));
-  return new Worker(url, { workerData, execArgv: fromSource ? ['--import', 'tsx'] : [] });
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL(tsUrl.href.replace(/\.ts$/, '.js')), { workerData });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(tsUrl.href)}); });`;
+  return new Worker(boot, { eval: true, workerData });
 }
