@@ -79,8 +79,10 @@ export class AmqpTransport implements Transport {
       };
       return this.#deliver({ queue, routingKey: name, persistent: true, declare, viaReplies }, envelope);
     }
-    // A request dies with its caller's reply-to if the broker restarts, so writing it to disk buys nothing.
-    return this.#deliver({ queue, routingKey: queue, persistent: !viaReplies, declare: (session) => this.#declare(session, queue), viaReplies }, envelope);
+    // A request (anything with a replyTo, including one a router forwards) dies with its caller's reply-to if the
+    // broker restarts, so writing it to disk buys nothing; at low rates each persistent message cost an fsync.
+    const persistent = !envelope.replyTo;
+    return this.#deliver({ queue, routingKey: queue, persistent, declare: (session) => this.#declare(session, queue), viaReplies }, envelope);
   }
 
   async consume(queue: string, onDelivery: (delivery: Delivery) => void, options: ConsumeOptions): Promise<Subscription> {
