@@ -128,7 +128,7 @@ async function bench(argv: string[], io: CliIo): Promise<number> {
     concurrency: values.concurrency === undefined ? undefined : positiveInteger('--concurrency', values.concurrency, help),
     size: values.size === undefined ? undefined : positiveInteger('--size', values.size, help),
     timeoutMs: values.timeout === undefined ? undefined : durationOption('--timeout', values.timeout, help),
-    warmupMs: values.warmup === undefined || values.warmup === '0' ? undefined : durationOption('--warmup', values.warmup, help),
+    warmupMs: values.warmup === undefined ? undefined : durationOption('--warmup', values.warmup, help, true) || undefined,
     connect: openBus,
   });
   await emitResults([result], { json: values.json, report: values.report, ...io });

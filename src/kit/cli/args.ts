@@ -29,10 +29,12 @@ export function parseOptions<T extends OptionSpec>(argv: string[], help: string,
   }
 }
 
-export function durationOption(flag: string, value: string, help: string): number {
+/** A duration with a unit; zero is accepted only where `allowZero` says so (a warm-up may be skipped, a run may not). */
+export function durationOption(flag: string, value: string, help: string, allowZero = false): number {
+  if (allowZero && value === '0') return 0;
   try {
     const ms = parseDuration(value);
-    if (ms > 0) return ms;
+    if (ms > 0 || (allowZero && ms === 0)) return ms;
   } catch {
     // reported below
   }

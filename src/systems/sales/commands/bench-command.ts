@@ -47,7 +47,7 @@ export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
   const durationMs = durationOption('--duration', values.duration ?? '30s', help);
   const concurrency = values.concurrency === undefined ? 15 : positiveInteger('--concurrency', values.concurrency, help);
   const timeoutMs = durationOption('--timeout', values.timeout ?? '5s', help);
-  const warmupMs = values.warmup === undefined || values.warmup === '0' ? 0 : durationOption('--warmup', values.warmup, help);
+  const warmupMs = values.warmup === undefined ? 0 : durationOption('--warmup', values.warmup, help, true);
   const url = busUrl(values.bus);
   const embedded = url.startsWith('memory:');
 
