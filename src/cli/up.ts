@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { Bus } from '../kit/bus/bus.ts';
 import { createBus } from '../kit/bus/registry.ts';
-import { closeHttpServer, createHttpServer, untilSignal } from '../kit/observe/http-server.ts';
+import { closeHttpServer, createHttpServer } from '../kit/observe/http-server.ts';
+import { untilSignal } from '../kit/runtime/signals.ts';
 import { createLogger } from '../kit/observe/log.ts';
 import type { SystemModule } from '../kit/platform.ts';
 import type { FastifyInstance } from 'fastify';

@@ -37,19 +37,6 @@ export function createHttpServer(options: HttpServerOptions = {}): FastifyInstan
   return app;
 }
 
-/** Resolves when the process gets SIGINT or SIGTERM (Ctrl-C, docker stop). A second signal kills as usual. */
-export function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
-
 /**
  * Stops accepting connections and lets requests in flight finish; connections still open after `graceMs`
  * (WebSockets, streams a client never ends) are cut so that shutdown always completes.

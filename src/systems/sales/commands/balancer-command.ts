@@ -1,5 +1,6 @@
 import { type CliIo, UsageError, durationOption, nonNegativeInteger, parseOptions, positiveInteger, redactUrl } from '../../../kit/cli/args.ts';
-import { closeHttpServer, createHttpServer, untilSignal } from '../../../kit/observe/http-server.ts';
+import { closeHttpServer, createHttpServer } from '../../../kit/observe/http-server.ts';
+import { untilSignal } from '../../../kit/runtime/signals.ts';
 import { createLogger } from '../../../kit/observe/log.ts';
 import { DEFAULT_WORKERS, WORKER_ID_PATTERN } from '../domain/protocol.ts';
 import { exposeBalancerMetrics, formatWorkerStats } from '../roles/balancer-metrics.ts';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { type CliIo, UsageError, nonNegativeInteger, parseOptions, positiveInteger, redactUrl } from '../../../kit/cli/args.ts';
-import { untilSignal } from '../../../kit/observe/http-server.ts';
+import { untilSignal } from '../../../kit/runtime/signals.ts';
 import { createLogger } from '../../../kit/observe/log.ts';
 import { WORKER_ID_PATTERN } from '../domain/protocol.ts';
 import { InlineQueryExecutor } from '../roles/query-executor.ts';
