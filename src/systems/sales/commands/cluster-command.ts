@@ -1,7 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type CliIo, UsageError, nonNegativeInteger, parseOptions, positiveInteger, redactUrl } from '../../../kit/cli/args.ts';
-import { untilSignal } from '../../../kit/observe/http-server.ts';
+import { untilSignal } from '../../../kit/runtime/signals.ts';
+import { ProcessGroup } from '../../../kit/runtime/process-group.ts';
 import { ensureSalesDatabase } from '../store/ensure-database.ts';
 import { busUrl, dbPath } from './common.ts';
 
@@ -34,38 +34,13 @@ export async function clusterCommand(argv: string[], io: CliIo): Promise<number>
   await ensureSalesDatabase(path, (sales) => io.stdout.write(`seeded ${path} with ${sales} sales\n`));
 
   const ids = Array.from({ length: count }, (_, i) => `mom-worker-${i + 1}`);
-  const children = new Map<string, ChildProcess>();
-  const start = (name: string, args: string[]) => {
-    const child = spawn(process.execPath, [BIN, 'sales', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
-    const prefix = (chunk: Buffer, stream: NodeJS.WritableStream) => {
-      for (const line of chunk.toString().split('\n')) if (line) stream.write(`${name.padEnd(14)}| ${line}\n`);
-    };
-    child.stdout!.on('data', (chunk: Buffer) => prefix(chunk, io.stdout));
-    child.stderr!.on('data', (chunk: Buffer) => prefix(chunk, io.stderr));
-    child.on('exit', (code, signal) => {
-      children.delete(name);
-      io.stdout.write(`${name.padEnd(14)}| exited (${signal ?? `code ${code}`})\n`);
-    });
-    children.set(name, child);
-  };
+  const group = new ProcessGroup(io);
+  const start = (name: string, args: string[]) => group.start(name, process.execPath, [BIN, 'sales', ...args]);
   start('mom-lb', ['balancer', '--bus', url, '--workers', ids.join(','), '--port', String(port)]);
   for (const id of ids) start(id, ['worker', '--id', id, '--bus', url, '--db', path]);
   io.stdout.write(`sales cluster: balancer + ${count} workers on ${redactUrl(url)}; Ctrl-C stops them all\n`);
 
-  const allExited = new Promise<void>((resolve) => {
-    const check = setInterval(() => {
-      if (children.size === 0) {
-        clearInterval(check);
-        resolve();
-      }
-    }, 100);
-  });
-  const reason = await Promise.race([untilSignal(), allExited.then(() => 'exit' as const)]);
-  for (const child of children.values()) child.kill('SIGTERM');
-  const killer = setTimeout(() => {
-    for (const child of children.values()) child.kill('SIGKILL');
-  }, 10_000);
-  await allExited;
-  clearTimeout(killer);
+  const reason = await Promise.race([untilSignal(), group.allExited().then(() => 'exit' as const)]);
+  await group.stop();
   return reason === 'exit' ? 1 : 0;
 }

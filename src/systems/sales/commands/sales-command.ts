@@ -1,11 +1,6 @@
-import { type CliIo, UsageError, processIo } from '../../../kit/cli/args.ts';
-import { balancerCommand } from './balancer-command.ts';
-import { benchCommand } from './bench-command.ts';
-import { clusterCommand } from './cluster-command.ts';
+import { type CliIo, processIo } from '../../../kit/cli/args.ts';
+import { type SubcommandSet, runSubcommand } from '../../../kit/cli/subcommands.ts';
 import { SalesCommandError } from './common.ts';
-import { seedCommand } from './seed-command.ts';
-import { upCommand } from './up-command.ts';
-import { workerCommand } from './worker-command.ts';
 
 const USAGE = `usage: mensageiro sales <command> [options]
 
@@ -19,35 +14,16 @@ const USAGE = `usage: mensageiro sales <command> [options]
 Run "mensageiro sales <command> --help" for its options.
 `;
 
-const commands: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
-  seed: seedCommand,
-  worker: workerCommand,
-  balancer: balancerCommand,
-  bench: benchCommand,
-  up: upCommand,
-  cluster: clusterCommand,
+const commands: SubcommandSet['commands'] = {
+  seed: async () => (await import('./seed-command.ts')).seedCommand,
+  worker: async () => (await import('./worker-command.ts')).workerCommand,
+  balancer: async () => (await import('./balancer-command.ts')).balancerCommand,
+  bench: async () => (await import('./bench-command.ts')).benchCommand,
+  up: async () => (await import('./up-command.ts')).upCommand,
+  cluster: async () => (await import('./cluster-command.ts')).clusterCommand,
 };
 
 /** `mensageiro sales …`: resolves with the exit code. */
-export async function runSales(argv: string[], io: CliIo = processIo): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(USAGE);
-    return name ? 0 : 2;
-  }
-  const command = commands[name];
-  try {
-    if (!command) throw new UsageError(`unknown sales command "${name}": use ${Object.keys(commands).join(', ')}`, 'mensageiro sales --help');
-    return await command(rest, io);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr.write(`mensageiro sales: ${err.message}\nSee "${err.helpCommand}".\n`);
-      return 2;
-    }
-    if (err instanceof SalesCommandError) {
-      io.stderr.write(`mensageiro sales: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
+export function runSales(argv: string[], io: CliIo = processIo): Promise<number> {
+  return runSubcommand({ system: 'sales', usage: USAGE, commands, operationalErrors: [SalesCommandError] }, argv, io);
 }

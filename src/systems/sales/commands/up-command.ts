@@ -1,6 +1,5 @@
 import { type CliIo, nonNegativeInteger, parseOptions } from '../../../kit/cli/args.ts';
-import { closeHttpServer, createHttpServer, untilSignal } from '../../../kit/observe/http-server.ts';
-import { createLogger } from '../../../kit/observe/log.ts';
+import { serveModuleUntilSignal } from '../../../kit/serve-module.ts';
 import { salesModule } from '../web/sales-module.ts';
 import { openBus } from './common.ts';
 
@@ -26,20 +25,6 @@ export async function upCommand(argv: string[], io: CliIo): Promise<number> {
   const port = nonNegativeInteger('--port', values.port ?? process.env.PORT ?? '3000', help);
   const bus = await openBus('memory://sales');
   const module = salesModule({ dbPath: values.db });
-  const app = createHttpServer();
-  try {
-    await app.register(async (scope) => module.mount(scope, { bus, log: createLogger('sales') }), { prefix: '/sales' });
-    app.get('/', async (_request, reply) => reply.redirect('/sales/'));
-    await app.listen({ port, host: values.host ?? '0.0.0.0' });
-    const address = app.server.address();
-    const url = `http://localhost:${typeof address === 'object' && address ? address.port : port}/sales/`;
-    io.stdout.write(`sales is up on ${url} (Ctrl-C stops it)\n`);
-    const signal = await untilSignal();
-    io.stdout.write(`sales: ${signal}, stopping\n`);
-  } finally {
-    await closeHttpServer(app);
-    await module.close?.();
-    await bus.close();
-  }
+  await serveModuleUntilSignal(module, bus, { port, host: values.host, io });
   return 0;
 }
