@@ -6,6 +6,7 @@ const loaders = new Map<string, () => Promise<TransportFactory>>([
   ['memory:', async () => (await import('./transports/memory.ts')).createMemoryTransport],
   ['redis:', async () => (await import('./transports/redis.ts')).createRedisTransport],
   ['rediss:', async () => (await import('./transports/redis.ts')).createRedisTransport],
+  ['redis+unix:', async () => (await import('./transports/redis.ts')).createRedisTransport],
   ['amqp:', async () => (await import('./transports/amqp.ts')).createAmqpTransport],
   ['amqps:', async () => (await import('./transports/amqp.ts')).createAmqpTransport],
 ]);
