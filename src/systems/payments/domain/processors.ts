@@ -1,0 +1,2 @@
+export const PROCESSORS = ['default', 'fallback'] as const;
+export type ProcessorName = (typeof PROCESSORS)[number];
