@@ -14,6 +14,10 @@ export const commands: Record<string, Command> = {
     summary: 'sales analytics (seed 000): seed, worker, balancer, bench, up, cluster',
     run: async (argv) => (await import('../systems/sales/commands/sales-command.ts')).runSales(argv),
   },
+  payments: {
+    summary: 'payments (seed 003, Rinha de Backend 2025): serve, processor, bench, up, cluster',
+    run: async (argv) => (await import('../systems/payments/commands/payments-command.ts')).runPayments(argv),
+  },
   bus: {
     summary: 'bus tools: bench, dlq list|replay',
     run: async (argv) => (await import('./bus.ts')).runBus(argv),

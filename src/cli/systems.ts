@@ -35,6 +35,7 @@ export const systems: SystemEntry[] = [
     title: 'Payments',
     seed: '003',
     summary: 'The Rinha de Backend 2025 payment intermediary: each payment goes to a default or a fallback processor.',
+    load: async () => (await import('../systems/payments/web/payments-module.ts')).paymentsModule(),
   },
   {
     name: 'chat-zmq',

@@ -32,7 +32,8 @@ describe('landing page in a real browser', { skip: browserSkip(), timeout: 90_00
     const names = await cards.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-system')));
     assert.deepEqual(names, ['sales', 'chat', 'fleet', 'payments', 'chat-zmq']);
     assert.match(await cards.nth(0).locator('.status').innerText(), /open sales/);
-    for (let i = 1; i < 5; i++) assert.equal(await cards.nth(i).locator('.status').innerText(), 'not built yet');
+    assert.match(await cards.nth(3).locator('.status').innerText(), /open payments/);
+    for (const i of [1, 2, 4]) assert.equal(await cards.nth(i).locator('.status').innerText(), 'not built yet');
     mkdirSync('.tmp', { recursive: true });
     await page.screenshot({ path: '.tmp/landing.png', fullPage: true });
 
@@ -69,5 +70,30 @@ describe('landing page in a real browser', { skip: browserSkip(), timeout: 90_00
     await waitFor(async () => (await page.locator('#result.error').count()) === 1, 'the error to show');
     assert.match(await page.locator('#result').innerText(), /start_date/);
     await page.screenshot({ path: '.tmp/sales-page.png', fullPage: true });
+  });
+
+  it('runs a short payment load from the payments page, charts it, and shows our summary matching the processors\'', async () => {
+    const page = await browser.browser.newPage();
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.click('li[data-system="payments"] a.status');
+    await page.waitForURL(`http://127.0.0.1:${port}/payments/`);
+    await page.click('#purge');
+    await page.fill('#rate', '200');
+    await page.fill('#seconds', '2');
+    await page.click('#run');
+    await page.locator('#chart svg.time-chart').waitFor({ timeout: 20_000 });
+    assert.match(await page.locator('#result').innerText(), /400 of 400 answered 2xx/);
+    const cell = (processor: string, side: string) => page.locator(`#summary tr[data-processor="${processor}"] td.${side}`);
+    await waitFor(async () => (await cell('default', 'ours').innerText()) === '400' && (await cell('default', 'theirs').innerText()) === '400', 'our summary and the default processor\'s to show all 400', 10_000);
+
+    // Make the default fail from the page: the next payments go to the fallback.
+    await page.locator('#summary tr[data-processor="default"] input.failing').check();
+    await waitFor(async () => ((await (await fetch(`http://127.0.0.1:${port}/payments/state`)).json()) as { processors: { default: { failing: boolean } } }).processors.default.failing, 'the default to fail');
+    await page.fill('#rate', '50');
+    await page.fill('#seconds', '1');
+    await page.click('#run');
+    await waitFor(async () => (await cell('fallback', 'ours').innerText()) === '50' && (await cell('fallback', 'theirs').innerText()) === '50', 'the fallback to take the next 50', 15_000);
+    await page.screenshot({ path: '.tmp/payments-page.png', fullPage: true });
+    await page.locator('#summary tr[data-processor="default"] input.failing').uncheck();
   });
 });

@@ -1,0 +1,35 @@
+import { existsSync } from 'node:fs';
+import { get } from 'node:http';
+import { delimiter, join } from 'node:path';
+
+export function findExecutable(name: string, known: string[]): string | undefined {
+  for (const path of known) if (existsSync(path)) return path;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir && existsSync(join(dir, name))) return join(dir, name);
+  return undefined;
+}
+
+export async function waitForPath(path: string, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(path)) {
+    if (Date.now() > deadline) throw new Error(`${what} did not create ${path} within ${timeoutMs / 1000} s: see its output above`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Until the URL answers with any HTTP status. */
+export async function waitForHttp(url: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answered = await new Promise<boolean>((resolve) => {
+      const req = get(url, (res) => {
+        res.resume();
+        resolve(true);
+      });
+      req.on('error', () => resolve(false));
+      req.setTimeout(1_000, () => req.destroy());
+    });
+    if (answered) return;
+    if (Date.now() > deadline) throw new Error(`nothing answered at ${url} within ${timeoutMs / 1000} s: see the output above`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

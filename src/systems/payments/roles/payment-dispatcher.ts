@@ -1,0 +1,223 @@
+import type { Logger } from '../../../kit/observe/log.ts';
+import { BoundedQueue } from '../../../kit/resilience/bounded-queue.ts';
+import type { HealthReport } from '../domain/health-report.ts';
+import type { Payment } from '../domain/payment.ts';
+import { PROCESSORS, type ProcessorName } from '../domain/processors.ts';
+import { type RoutingPolicy, chooseProcessor } from '../domain/routing.ts';
+import type { LedgerEntry, PaymentLedger } from '../store/payment-ledger.ts';
+import { type DispatcherStats, paymentsProcessed, paymentsRetried, trackStats } from './payments-metrics.ts';
+import type { ProcessorClient } from './processor-client.ts';
+import { ProcessorLane } from './processor-lane.ts';
+
+export type Settled = 'recorded' | 'purged';
+
+interface Pending extends Payment {
+  /** performance.now() when it reached this dispatcher: how long it has waited. */
+  queuedAt: number;
+  settle: (outcome: Settled) => void;
+}
+
+export interface DispatcherOptions {
+  clients: Record<ProcessorName, ProcessorClient>;
+  ledger: PaymentLedger;
+  policy: RoutingPolicy;
+  /** Accepted payments that may wait at once; past it POST /payments answers 503. */
+  queueCapacity: number;
+  /** Requests this instance keeps open to each processor (theirs allow 800 + 500 queued across all callers). */
+  maxInFlight: number;
+  log: Logger;
+}
+
+const IDLE_RECHECK_MS = 50;
+/**
+ * Sends started in one turn of the event loop. After a backlog (both processors were down) thousands of
+ * payments are ready at once; starting them all in one turn would hold up the POSTs waiting for their 202.
+ */
+const SENDS_PER_TURN = 8;
+const MAX_RECORD_BACKOFF_MS = 2_000;
+
+/**
+ * Sends accepted payments to a processor, never dropping one: a refusal puts it back at the head of the queue,
+ * a lost answer is looked up on that processor before the payment may go anywhere else (it may have been
+ * stored: resending would charge it twice), and a ledger write that fails is retried until it lands.
+ */
+export class PaymentDispatcher {
+  readonly #queue: BoundedQueue<Pending>;
+  readonly #lanes: Record<ProcessorName, ProcessorLane>;
+  readonly #options: DispatcherOptions;
+  readonly #untrack: () => void;
+  #recheck: NodeJS.Timeout | undefined;
+  #resume: NodeJS.Immediate | undefined;
+  #reconciling = 0;
+  #unrecorded = 0;
+  /** Bumped by purge, so answers to payments sent before it are not recorded after it. */
+  #generation = 0;
+  #closed = false;
+
+  constructor(options: DispatcherOptions) {
+    this.#options = options;
+    this.#queue = new BoundedQueue(options.queueCapacity);
+    this.#lanes = {
+      default: new ProcessorLane('default', options.clients.default, options.maxInFlight),
+      fallback: new ProcessorLane('fallback', options.clients.fallback, options.maxInFlight),
+    };
+    this.#untrack = trackStats(() => this.stats());
+  }
+
+  /**
+   * Resolves once the payment is in the ledger (or dropped by a purge); undefined when the queue is full.
+   * Sending starts in a later turn of the event loop.
+   */
+  submit(payment: Payment): Promise<Settled> | undefined {
+    let settle!: (outcome: Settled) => void;
+    const settled = new Promise<Settled>((resolve) => (settle = resolve));
+    if (!this.#queue.push({ correlationId: payment.correlationId, amountCents: payment.amountCents, queuedAt: performance.now(), settle })) return undefined;
+    this.#pumpSoon();
+    return settled;
+  }
+
+  #pumpSoon(): void {
+    this.#resume ??= setImmediate(() => {
+      this.#resume = undefined;
+      this.pump();
+    });
+  }
+
+  applyHealth(report: HealthReport): void {
+    for (const name of PROCESSORS) {
+      const health = report.processors[name];
+      if (health) this.#lanes[name].applyHealth(health, report.checkedAt);
+    }
+    this.pump();
+  }
+
+  pump(): void {
+    if (this.#closed || this.#resume) return;
+    let started = 0;
+    while (this.#queue.size > 0) {
+      if (started === SENDS_PER_TURN) return this.#pumpSoon();
+      const now = performance.now();
+      const views = { default: this.#lanes.default.view(now), fallback: this.#lanes.fallback.view(now) };
+      const choice = chooseProcessor(views, now - this.#queue.peek()!.queuedAt, this.#options.policy);
+      if (!choice) {
+        // Nothing can take it now: look again shortly (a breaker half-opens, a slot frees, the wait reaches the spill point).
+        this.#recheck ??= setTimeout(() => {
+          this.#recheck = undefined;
+          this.pump();
+        }, IDLE_RECHECK_MS);
+        return;
+      }
+      void this.#send(this.#lanes[choice], this.#queue.shift()!);
+      started += 1;
+    }
+  }
+
+  async #send(lane: ProcessorLane, payment: Pending): Promise<void> {
+    const generation = this.#generation;
+    const token = lane.begin(performance.now());
+    const requestedAtMs = Date.now();
+    const outcome = await lane.client.send(payment.correlationId, payment.amountCents, new Date(requestedAtMs).toISOString());
+    const current = generation === this.#generation;
+    if (!current) payment.settle('purged');
+    switch (outcome.kind) {
+      case 'processed':
+        lane.end(token, performance.now(), 'ok');
+        paymentsProcessed.inc({ processor: lane.name });
+        if (current) this.#record({ processor: lane.name, correlationId: payment.correlationId, amountCents: payment.amountCents, requestedAtMs }, payment.settle);
+        break;
+      case 'duplicate':
+        // Stored there before (a resend after a lost answer): learn its requestedAt from the processor.
+        lane.end(token, performance.now(), 'neutral');
+        if (current) this.#reconcile(lane, payment, 0);
+        break;
+      case 'unknown':
+        lane.end(token, performance.now(), 'failed');
+        paymentsRetried.inc({ processor: lane.name, outcome: outcome.kind });
+        if (current) this.#reconcile(lane, payment, Math.max(1_000, lane.view(performance.now()).latencyMs + 500));
+        break;
+      default:
+        lane.end(token, performance.now(), outcome.kind === 'busy' ? 'neutral' : 'failed');
+        paymentsRetried.inc({ processor: lane.name, outcome: outcome.kind });
+        if (current) this.#queue.returnToFront(payment);
+    }
+    this.pump();
+  }
+
+  #reconcile(lane: ProcessorLane, payment: Pending, afterMs: number): void {
+    this.#reconciling += 1;
+    const generation = this.#generation;
+    const attempt = async () => {
+      if (this.#closed || generation !== this.#generation) {
+        this.#reconciling -= 1;
+        if (!this.#closed) payment.settle('purged');
+        return;
+      }
+      try {
+        const found = await lane.client.lookup(payment.correlationId);
+        this.#reconciling -= 1;
+        if (found.found) {
+          const requestedAtMs = Date.parse(found.requestedAt);
+          this.#record({ processor: lane.name, correlationId: payment.correlationId, amountCents: found.amountCents || payment.amountCents, requestedAtMs }, payment.settle);
+        } else {
+          this.#queue.returnToFront(payment);
+          this.pump();
+        }
+      } catch (err) {
+        this.#options.log.warn('lookup failed; trying again', { processor: lane.name, correlationId: payment.correlationId, err });
+        setTimeout(attempt, 1_000);
+      }
+    };
+    setTimeout(attempt, afterMs);
+  }
+
+  #record(entry: LedgerEntry, settle: (outcome: Settled) => void, backoffMs = 50): void {
+    this.#unrecorded += 1;
+    this.#options.ledger.record(entry).then(
+      () => {
+        this.#unrecorded -= 1;
+        settle('recorded');
+      },
+      (err: unknown) => {
+        this.#unrecorded -= 1;
+        this.#options.log.warn('ledger write failed; retrying', { correlationId: entry.correlationId, err });
+        if (!this.#closed) setTimeout(() => this.#record(entry, settle, Math.min(backoffMs * 2, MAX_RECORD_BACKOFF_MS)), backoffMs);
+      },
+    );
+  }
+
+  /** Drops what waits here (POST /purge-payments); answers still on their way are not recorded. */
+  purge(): number {
+    this.#generation += 1;
+    const dropped = this.#queue.clear();
+    for (const payment of dropped) payment.settle('purged');
+    return dropped.length;
+  }
+
+  stats(): DispatcherStats {
+    return {
+      queued: this.#queue.size,
+      capacity: this.#queue.capacity,
+      inFlight: { default: this.#lanes.default.inFlight, fallback: this.#lanes.fallback.inFlight },
+      reconciling: this.#reconciling,
+      unrecorded: this.#unrecorded,
+    };
+  }
+
+  /** Waits, up to `timeoutMs`, for everything accepted to be sent and recorded: a graceful stop loses nothing it can finish. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    const busy = () => {
+      const s = this.stats();
+      return s.queued + s.inFlight.default + s.inFlight.fallback + s.reconciling + s.unrecorded > 0;
+    };
+    while (busy() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    return !busy();
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#recheck);
+    clearImmediate(this.#resume);
+    this.#untrack();
+  }
+}

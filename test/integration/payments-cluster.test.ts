@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { runRinhaBench } from '../../src/systems/payments/bench/rinha-bench.ts';
+import { PREVIEW_SCRIPT } from '../../src/systems/payments/bench/rinha-scripts.ts';
+import { type ProcessorEmulator, startProcessorEmulator } from '../../src/systems/payments/emulator/processor-emulator.ts';
+import { binarySkip } from '../helpers/binaries.ts';
+import { exitOf, freePort, startCli } from '../helpers/cli-process.ts';
+import { http, paymentBody } from '../helpers/payments-fixture.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+const skip = binarySkip('nginx', ['/usr/sbin/nginx'], 'nginx') ?? binarySkip('redis-server', ['/usr/bin/redis-server'], 'redis-server');
+
+describe('payments cluster: nginx, two backends, a private Redis', { skip, timeout: 240_000 }, () => {
+  let processors: { default: ProcessorEmulator; fallback: ProcessorEmulator };
+  let cluster: ReturnType<typeof startCli>;
+  let url = '';
+
+  before(async () => {
+    processors = { default: await startProcessorEmulator({ fee: 0.05 }), fallback: await startProcessorEmulator({ fee: 0.15 }) };
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    cluster = startCli(['payments', 'cluster', '--port', String(port), '--processor-default', processors.default.url, '--processor-fallback', processors.fallback.url]);
+    await waitFor(() => cluster.output().includes('payments cluster: nginx on'), 'the cluster to come up', 120_000);
+  });
+
+  after(async () => {
+    if (cluster.exitCode === null) cluster.kill('SIGKILL');
+    await processors.default.close();
+    await processors.fallback.close();
+  });
+
+  it('answers GET /payments-summary with no parameters, as the contest runner checks before it starts', async () => {
+    const reply = await http('GET', `${url}/payments-summary`);
+    assert.equal(reply.status, 200);
+    assert.deepEqual(Object.keys(reply.json()), ['default', 'fallback']);
+  });
+
+  it('sends a repeated correlationId to the instance that saw it first, which refuses it', async () => {
+    const id = randomUUID();
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await http('POST', `${url}/payments`, paymentBody(5, id))).status);
+    assert.deepEqual(statuses, [202, 409, 409, 409, 409, 409, 409, 409]);
+  });
+
+  it('passes a compressed preview run (100 VUs, 20 s, every stage): 0 inconsistencies, lag 0, no slush fund', async () => {
+    const result = await runRinhaBench({ backendUrl: url, defaultUrl: processors.default.url, fallbackUrl: processors.fallback.url, script: PREVIEW_SCRIPT, vus: 100, durationMs: 20_000, progress: false });
+    assert.equal(result.requests.failed, 0, JSON.stringify(result.failures));
+    assert.ok(result.requests.ok > 500, `${result.requests.ok} payments`);
+    assert.equal(result.inconsistencies, 0);
+    assert.equal(result.lag, 0);
+    assert.equal(result.caixaDois, false);
+    assert.ok(result.checks >= 1, 'the consistency check ran');
+    assert.ok(result.default.totalRequests > 0 && result.fallback.totalRequests > 0, 'the stages sent payments to both processors');
+  });
+
+  it('stops every process on Ctrl-C and reports their CPU and memory', async () => {
+    cluster.kill('SIGINT');
+    assert.equal(await exitOf(cluster, 60_000), 0);
+    assert.match(cluster.output(), /process\s+RSS MB\s+peak MB\s+CPU s/);
+    for (const name of ['api1', 'api2', 'nginx', 'redis']) assert.match(cluster.output(), new RegExp(`^\\s+${name}\\s+\\d`, 'm'), name);
+  });
+});
