@@ -34,9 +34,9 @@ export async function configure(processor: ProcessorEmulator, setting: { delay?:
 }
 
 /** Two emulators and one backend on the memory store, serving the contract on an ephemeral port. */
-export async function startPaymentsFixture(options: { healthIntervalMs?: number; maxLatencyMs?: number } = {}) {
+export async function startPaymentsFixture(options: { healthIntervalMs?: number; maxLatencyMs?: number; defaultLimits?: { maxActive: number; maxQueued: number } } = {}) {
   const rateLimitMs = options.healthIntervalMs ?? 200;
-  const defaultProcessor = await startProcessorEmulator({ fee: 0.05, rateLimitMs });
+  const defaultProcessor = await startProcessorEmulator({ fee: 0.05, rateLimitMs, ...options.defaultLimits });
   const fallbackProcessor = await startProcessorEmulator({ fee: 0.15, rateLimitMs });
   const bus = await createBus('memory://');
   const log = createLogger('payments-test');

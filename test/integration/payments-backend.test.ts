@@ -135,3 +135,21 @@ describe('payments backend against the processor emulators', { timeout: 60_000 }
     for (const name of ['payments_queue_depth', 'payments_queue_capacity', 'payments_in_flight{processor="default"}', 'payments_accepted_total']) assert.ok(text.includes(name), name);
   });
 });
+
+describe('payments backend against a processor whose limiter is full', { timeout: 60_000 }, () => {
+  it('takes 429 as "later": every payment is still stored once, and the default gets what it can', async () => {
+    const fx = await startPaymentsFixture({ defaultLimits: { maxActive: 2, maxQueued: 0 } });
+    try {
+      await configure(fx.defaultProcessor, { delay: 50 });
+      for (let i = 0; i < 60; i++) assert.equal((await http('POST', `${fx.url}/payments`, paymentBody(1))).status, 202);
+      await settled(fx, 60);
+      const stored = fx.defaultProcessor.summary().totalRequests + fx.fallbackProcessor.summary().totalRequests;
+      assert.equal(stored, 60, 'each payment stored exactly once');
+      assert.ok(fx.defaultProcessor.summary().totalRequests > 0);
+      const retried = (await http('GET', `${fx.url}/metrics`)).body.match(/payments_retried_total\{processor="default",outcome="busy"\} (\d+)/);
+      assert.ok(retried && Number(retried[1]) > 0, 'the limiter did refuse some sends');
+    } finally {
+      await fx.close();
+    }
+  });
+});

@@ -136,7 +136,8 @@ export class PaymentDispatcher {
         if (current) this.#reconcile(lane, payment, Math.max(1_000, lane.view(performance.now()).latencyMs + 500));
         break;
       default:
-        lane.end(token, performance.now(), outcome.kind === 'busy' ? 'neutral' : 'failed');
+        // A 429 counts as a failure too: retried at once, a full limiter would answer the retry as fast as it refused it.
+        lane.end(token, performance.now(), 'failed');
         paymentsRetried.inc({ processor: lane.name, outcome: outcome.kind });
         if (current) this.#queue.returnToFront(payment);
     }
