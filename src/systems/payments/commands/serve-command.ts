@@ -2,19 +2,21 @@ import { type CliIo, UsageError, nonNegativeInteger, parseOptions } from '../../
 import { createLogger } from '../../../kit/observe/log.ts';
 import { untilSignal } from '../../../kit/runtime/signals.ts';
 import { PaymentsInstance } from '../roles/payments-instance.ts';
+import { ThreadHandoff } from '../roles/thread-handoff.ts';
 import { openBackendStoreOrExplain } from '../store/backend-store.ts';
 import { type Listen, closeServer, describeListen, startPaymentsServer } from '../web/payments-server.ts';
 import { PaymentsCommandError, defaultInstanceId, redactStore } from './common.ts';
 import { DISPATCH_OPTION_HELP, DISPATCH_OPTION_SPECS, dispatchSettings } from './dispatch-options.ts';
 
 export const SERVE_HELP = `usage: mensageiro payments serve [--port 9999 | --socket PATH] [--store memory|redis://…|redis+unix:///…]
-                               [--dispatcher in-process|external] [--instance ID]
+                               [--dispatcher in-process|thread|external] [--instance ID]
                                [--processor-default URL] [--processor-fallback URL]
                                [--max-in-flight 300] [--prefetch 5000] [--max-latency 1200]
 
 One backend instance: POST /payments, GET /payments-summary, POST /purge-payments, /health, /metrics.
   --store          memory (one instance on its own; the default) or a Redis every instance shares
   --dispatcher     in-process (default): this process also sends the payments to the processors;
+                   thread: it sends them from a worker thread of lower priority (needs a Redis store);
                    external: it only queues them, for a "mensageiro payments dispatcher" on the same store
 ${DISPATCH_OPTION_HELP}`;
 
@@ -36,14 +38,15 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const listen: Listen = values.socket ? { socket: values.socket } : { port: values.port === undefined ? 9999 : nonNegativeInteger('--port', values.port, help), host: values.host };
   const dispatcher = values.dispatcher ?? 'in-process';
-  if (dispatcher !== 'in-process' && dispatcher !== 'external') throw new UsageError(`--dispatcher takes in-process or external, got "${dispatcher}"`, help);
+  if (!['in-process', 'thread', 'external'].includes(dispatcher)) throw new UsageError(`--dispatcher takes in-process, thread or external, got "${dispatcher}"`, help);
   const storeUrl = values.store ?? process.env.MENSAGEIRO_PAYMENTS_STORE ?? 'memory';
-  if (dispatcher === 'external' && storeUrl.startsWith('memory')) throw new UsageError('--dispatcher external needs a store the dispatcher shares: pass --store redis://…', help);
+  if (dispatcher !== 'in-process' && storeUrl.startsWith('memory')) throw new UsageError(`--dispatcher ${dispatcher} needs a store the dispatcher shares: pass --store redis://…`, help);
   const settings = dispatchSettings(values, help);
   const instanceId = values.instance ?? defaultInstanceId();
   const log = createLogger(`payments:${instanceId}`);
   const store = await openBackendStoreOrExplain(storeUrl, instanceId, (message) => new PaymentsCommandError(message));
-  const instance = await PaymentsInstance.start({ instanceId, bus: store.bus, ledger: store.ledger, lease: store.lease, log, dispatch: dispatcher === 'in-process', ...settings });
+  const handoff = dispatcher === 'thread' ? await ThreadHandoff.start({ storeUrl, instanceId, settings, nice: 10 }) : undefined;
+  const instance = await PaymentsInstance.start({ instanceId, bus: store.bus, ledger: store.ledger, lease: store.lease, log, dispatch: dispatcher === 'in-process', handoff, ...settings });
   let server;
   try {
     server = await startPaymentsServer(instance, listen, log);

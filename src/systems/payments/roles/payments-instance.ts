@@ -1,11 +1,14 @@
 import type { Summary, TimeRange } from '../domain/summary.ts';
 import { DispatcherService, type DispatcherServiceOptions } from './dispatcher-service.ts';
 import { AcceptedOutbox } from './accepted-outbox.ts';
+import type { PaymentHandoff } from './payment-handoff.ts';
 import { PaymentsApi } from './payments-api.ts';
 
 export interface PaymentsInstanceOptions extends DispatcherServiceOptions {
   /** Run a dispatcher in this process too (one instance on its own), or leave the queue to a separate one. */
   dispatch: boolean;
+  /** Where accepted payments go instead (a dispatcher thread); overrides `dispatch`. */
+  handoff?: PaymentHandoff;
 }
 
 /** What the HTTP layer serves. */
@@ -28,8 +31,8 @@ export class PaymentsInstance implements PaymentsService {
   ) {}
 
   static async start(options: PaymentsInstanceOptions): Promise<PaymentsInstance> {
-    const dispatcher = options.dispatch ? await DispatcherService.start({ ...options, consumeQueue: false }) : undefined;
-    const api = await PaymentsApi.start({ ...options, handoff: dispatcher ?? new AcceptedOutbox(options.bus, options.log) });
+    const dispatcher = options.dispatch && !options.handoff ? await DispatcherService.start({ ...options, consumeQueue: false }) : undefined;
+    const api = await PaymentsApi.start({ ...options, handoff: options.handoff ?? dispatcher ?? new AcceptedOutbox(options.bus, options.log) });
     return new PaymentsInstance(api, dispatcher);
   }
 
