@@ -99,8 +99,7 @@ export class DispatcherService implements PaymentHandoff {
   }
 
   get size(): number {
-    const s = this.#dispatcher.stats();
-    return s.queued + s.inFlight.default + s.inFlight.fallback + s.reconciling + s.unrecorded;
+    return this.#dispatcher.pending;
   }
 
   flush(timeoutMs: number): Promise<boolean> {

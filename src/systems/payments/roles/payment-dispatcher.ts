@@ -207,12 +207,13 @@ export class PaymentDispatcher {
   /** Waits, up to `timeoutMs`, for everything accepted to be sent and recorded: a graceful stop loses nothing it can finish. */
   async drain(timeoutMs: number): Promise<boolean> {
     const deadline = performance.now() + timeoutMs;
-    const busy = () => {
-      const s = this.stats();
-      return s.queued + s.inFlight.default + s.inFlight.fallback + s.reconciling + s.unrecorded > 0;
-    };
-    while (busy() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    return !busy();
+    while (this.pending > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    return this.pending === 0;
+  }
+
+  /** Payments taken and not yet recorded: queued, in flight, being looked up, or being written. */
+  get pending(): number {
+    return this.#queue.size + this.#lanes.default.inFlight + this.#lanes.fallback.inFlight + this.#reconciling + this.#unrecorded;
   }
 
   close(): void {

@@ -1,10 +1,14 @@
 import { timeChart } from '../../../kit/loadgen/time-chart.ts';
 import type { SystemModule } from '../../../kit/platform.ts';
+import { ProcessorAdmin } from '../bench/processor-admin.ts';
 import { PaymentRejection } from '../domain/payment.ts';
+import type { ProcessorName } from '../domain/processors.ts';
 import { parseTimeRange, summaryJson } from '../domain/summary.ts';
 import { type EmbeddedPayments, startEmbeddedPayments } from './embedded-payments.ts';
 import { paymentsPage } from './payments-page.ts';
 
+/** The emulators here keep the contest's initial admin token. */
+const EMULATOR_TOKEN = '123';
 const MAX_LOAD_RATE = 2_000;
 const MAX_LOAD_MS = 20_000;
 
@@ -60,11 +64,13 @@ export function paymentsModule(): SystemModule {
         const processor = name === 'default' || name === 'fallback' ? running.processors[name] : undefined;
         if (!processor) return reply.status(404).send({ error: 'no such processor: use default or fallback' });
         const body = JSON.parse(typeof request.body === 'string' && request.body ? request.body : '{}') as { delay?: unknown; failure?: unknown };
-        for (const [path, value] of [['delay', body.delay], ['failure', body.failure]] as const) {
-          if (value === undefined) continue;
-          const res = await fetch(`${processor.url}/admin/configurations/${path}`, { method: 'PUT', headers: { 'content-type': 'application/json', 'x-rinha-token': '123' }, body: JSON.stringify({ [path]: value }) });
-          if (res.status !== 200) return reply.status(400).send({ error: `the processor refused ${path}=${JSON.stringify(value)}: ${await res.text()}` });
-        }
+        if (body.delay !== undefined && !(Number.isInteger(body.delay) && (body.delay as number) >= 0)) return reply.status(400).send({ error: 'delay must be a whole number of ms, 0 or more' });
+        if (body.failure !== undefined && typeof body.failure !== 'boolean') return reply.status(400).send({ error: 'failure must be true or false' });
+        const admin = new ProcessorAdmin(name as ProcessorName, processor.url, { token: EMULATOR_TOKEN });
+        const replies = [body.delay === undefined ? undefined : await admin.setDelay(body.delay as number), body.failure === undefined ? undefined : await admin.setFailure(body.failure)];
+        admin.close();
+        const refused = replies.find((r) => r && r.status !== 200);
+        if (refused) return reply.status(502).send({ error: `the processor refused the change (HTTP ${refused.status}): ${refused.body || refused.error}` });
         return processor.state();
       });
       app.post('/load', async (request, reply) => {
