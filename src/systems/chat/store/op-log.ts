@@ -1,0 +1,14 @@
+import type { ChatOp } from '../domain/chat-op.ts';
+
+/** A server's durable record of every op it holds, its own and its peers', each id once. */
+export interface OpLog {
+  /** Durable before it returns; false for an id already in the log. */
+  append(op: ChatOp): boolean;
+  /** Ops in this log's append order after `afterSeq`; `lastSeq` is the cursor for the next page (afterSeq when empty). */
+  page(afterSeq: number, limit: number): { ops: ChatOp[]; lastSeq: number };
+  /** Every op in append order, for loading state at start. */
+  all(): ChatOp[];
+  /** The seq of the last append, 0 for an empty log. */
+  get lastSeq(): number;
+  close(): void;
+}

@@ -1,0 +1,113 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { type ChatOp, isChatOp } from '../domain/chat-op.ts';
+import { type ServerData, toServerData } from '../domain/server-data.ts';
+import type { OpLog } from './op-log.ts';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS ops (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    clock INTEGER NOT NULL,
+    at REAL NOT NULL,
+    op TEXT NOT NULL
+  )`;
+
+/** Only the fields of its kind, so nothing extra a peer sent is kept. */
+function canonical(op: ChatOp): ChatOp {
+  const { id, origin, clock, at } = op;
+  switch (op.kind) {
+    case 'login':
+      return { id, origin, clock, at, kind: op.kind, user: op.user };
+    case 'channel':
+      return { id, origin, clock, at, kind: op.kind, channel: op.channel };
+    case 'publish':
+      return { id, origin, clock, at, kind: op.kind, user: op.user, channel: op.channel, message: op.message };
+    case 'message':
+      return { id, origin, clock, at, kind: op.kind, src: op.src, dst: op.dst, message: op.message };
+  }
+}
+
+function parseRow(row: { seq: number; op: string }, path: string): ChatOp {
+  const op: unknown = JSON.parse(row.op);
+  if (!isChatOp(op)) throw new Error(`${path}: row ${row.seq} of the ops table is no chat op; restore the file from a peer or a backup`);
+  return op;
+}
+
+function nonNegativeInteger(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer, not ${value}`);
+}
+
+class SqliteOpLog implements OpLog {
+  #db: Database.Database;
+  #path: string;
+  #lastSeq: number;
+  #insert: Database.Statement;
+  #page: Database.Statement<[number, number], { seq: number; op: string }>;
+  #all: Database.Statement<[], { seq: number; op: string }>;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.#path = path;
+    this.#db = new Database(path);
+    // WAL with synchronous=NORMAL: a commit survives the process being killed, and a power loss can only
+    // drop the last commits, never corrupt the file.
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.exec(SCHEMA);
+    this.#insert = this.#db.prepare('INSERT OR IGNORE INTO ops (id, kind, origin, clock, at, op) VALUES (?, ?, ?, ?, ?, ?)');
+    this.#page = this.#db.prepare('SELECT seq, op FROM ops WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.#all = this.#db.prepare('SELECT seq, op FROM ops ORDER BY seq');
+    this.#lastSeq = (this.#db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM ops').get() as { seq: number }).seq;
+  }
+
+  append(op: ChatOp): boolean {
+    if (!isChatOp(op)) throw new TypeError('only a well-formed chat op can be appended to the log');
+    const stored = canonical(op);
+    const result = this.#insert.run(stored.id, stored.kind, stored.origin, stored.clock, stored.at, JSON.stringify(stored));
+    if (result.changes === 0) return false;
+    this.#lastSeq = Number(result.lastInsertRowid);
+    return true;
+  }
+
+  page(afterSeq: number, limit: number): { ops: ChatOp[]; lastSeq: number } {
+    nonNegativeInteger('afterSeq', afterSeq);
+    nonNegativeInteger('limit', limit);
+    const rows = this.#page.all(afterSeq, limit);
+    return { ops: rows.map((row) => parseRow(row, this.#path)), lastSeq: rows.at(-1)?.seq ?? afterSeq };
+  }
+
+  all(): ChatOp[] {
+    return this.#all.all().map((row) => parseRow(row, this.#path));
+  }
+
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+/** A durable op log in one SQLite file (its directory is created); ':memory:' for tests. */
+export function openSqliteOpLog(path: string): OpLog {
+  return new SqliteOpLog(path);
+}
+
+/** The seed's server_data.json from a server's log, read-only, so it works while the server is running. */
+export function readServerData(path: string): ServerData {
+  if (!existsSync(path)) throw new Error(`no chat log at ${path}: check the server name or its --data path`);
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const hasOps = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ops'").get() !== undefined;
+    if (!hasOps) throw new Error(`${path} is not a chat log (it has no ops table)`);
+    const rows = db.prepare('SELECT seq, op FROM ops ORDER BY seq').all() as { seq: number; op: string }[];
+    return toServerData(rows.map((row) => parseRow(row, path)));
+  } finally {
+    db.close();
+  }
+}
