@@ -1,0 +1,82 @@
+import { Decoder, type ExtensionCodecType, encode } from '@msgpack/msgpack';
+
+/** Every request and reply of the course's protocol: a MessagePack map `{service, data}`. */
+export interface ChatMessage {
+  service: string;
+  data: Record<string, unknown>;
+}
+
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
+
+/** How deep maps and arrays may nest: the protocol needs 3 or 4 levels, and code that walks a value recursively must not overflow the stack. */
+export const MAX_NESTING = 32;
+
+/** A frame that is not a valid message; the message is a reason fit to send back to whoever sent it. */
+export class WireError extends Error {}
+
+/** Extension types (timestamps included) have no place in the protocol; a peer sending one gets told so. */
+const noExtensions: ExtensionCodecType<undefined> = {
+  tryToEncode: () => null,
+  decode: (_data, type) => {
+    throw new WireError(`MessagePack extension type ${type} is not accepted: send maps, arrays, strings, numbers, booleans and nil`);
+  },
+};
+
+const decoder = new Decoder({ extensionCodec: noExtensions });
+
+export function encodeChatMessage(message: ChatMessage): Buffer {
+  return toBuffer(encode({ service: message.service, data: message.data }, { ignoreUndefined: true }));
+}
+
+export function decodeChatMessage(frame: Uint8Array, maxBytes = DEFAULT_MAX_MESSAGE_BYTES): ChatMessage {
+  const message = decodeMessagePackMap(frame, maxBytes);
+  const { service, data } = message;
+  if (typeof service !== 'string' || service === '') throw new WireError('"service" must be a non-empty string, as in {"service": "login", "data": {...}}');
+  if (!isPlainMap(data)) throw new WireError(`"data" must be a map, as in {"service": "${clip(service)}", "data": {...}}`);
+  return { service, data };
+}
+
+/** A MessagePack map of at most maxBytes, nested at most MAX_NESTING deep; anything else throws a WireError. */
+export function decodeMessagePackMap(frame: Uint8Array, maxBytes = DEFAULT_MAX_MESSAGE_BYTES): Record<string, unknown> {
+  if (frame.byteLength > maxBytes) throw new WireError(`the message is ${frame.byteLength} bytes, above the limit of ${maxBytes}`);
+  let value: unknown;
+  try {
+    value = decoder.decode(frame);
+  } catch (err) {
+    if (err instanceof WireError) throw err;
+    throw new WireError(`the message is not MessagePack: ${(err as Error).message}`);
+  }
+  if (!isPlainMap(value)) throw new WireError(`the message must be a MessagePack map, got ${describe(value)}`);
+  assertNesting(value);
+  return value;
+}
+
+export function isPlainMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/** Without recursion, so that the check itself cannot overflow the stack. */
+function assertNesting(root: Record<string, unknown>): void {
+  const pending: Array<[unknown, number]> = [[root, 1]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [value, depth] = next;
+    if (depth > MAX_NESTING) throw new WireError(`the message nests maps and arrays more than ${MAX_NESTING} deep`);
+    const children = Array.isArray(value) ? value : isPlainMap(value) ? Object.values(value) : [];
+    for (const child of children) if (typeof child === 'object' && child !== null) pending.push([child, depth + 1]);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'nil';
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof Uint8Array) return 'binary data';
+  return `a ${typeof value}`;
+}
+
+function clip(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+export function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
