@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CliIo, UsageError, nonNegativeInteger, parseOptions, positiveInteger } from '../../../kit/cli/args.ts';
 import { untilSignal } from '../../../kit/runtime/signals.ts';
-import { processTreeUsage } from '../../../kit/observe/process-usage.ts';
+import { usageTable } from '../../../kit/observe/usage-table.ts';
 import { compiledCli } from '../../../kit/runtime/compiled-entry.ts';
 import { ProcessGroup } from '../../../kit/runtime/process-group.ts';
 import { nginxConfig } from '../roles/nginx-config.ts';
@@ -120,12 +120,4 @@ export async function clusterCommand(argv: string[], io: CliIo): Promise<number>
   rmSync(CLUSTER_STATE_FILE, { force: true });
   if (!reason.startsWith('SIG')) io.stderr.write(`mensageiro payments: stopped because ${reason}\n`);
   return reason.startsWith('SIG') ? 0 : 1;
-}
-
-function usageTable(system: string[], pids: Record<string, number>): string {
-  const rows = system.map((name) => ({ name, ...processTreeUsage(pids[name] === undefined ? [] : [pids[name]]) }));
-  const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
-  const lines = rows.map((r) => `  ${r.name.padEnd(8)} ${mb(r.rssBytes).padStart(8)} ${mb(r.peakRssBytes).padStart(9)} ${(r.cpuMs / 1000).toFixed(2).padStart(8)}`);
-  const total = rows.reduce((t, r) => ({ rss: t.rss + r.rssBytes, peak: t.peak + r.peakRssBytes, cpu: t.cpu + r.cpuMs }), { rss: 0, peak: 0, cpu: 0 });
-  return ['\n  process   RSS MB  peak MB    CPU s', ...lines, `  ${'total'.padEnd(8)} ${mb(total.rss).padStart(8)} ${mb(total.peak).padStart(9)} ${(total.cpu / 1000).toFixed(2).padStart(8)}`, ''].join('\n');
 }

@@ -1,0 +1,229 @@
+import { join } from 'node:path';
+import { Publisher, Reply, Subscriber } from 'zeromq';
+import { ChatState } from '../../domain/chat-state.ts';
+import { openSqliteOpLog } from '../../store/sqlite-op-log.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../wire/chat-message.ts';
+import { decodePublication } from '../wire/publication.ts';
+import { BerkeleyRounds } from './berkeley-rounds.ts';
+import { BullyElection } from './bully-election.ts';
+import { ClientService } from './client-service.ts';
+import { PeerDirectory } from './peer-directory.ts';
+import { PeerEndpoint } from './peer-rpc.ts';
+import { peerService } from './peer-service.ts';
+import { PublicationSender } from './publication-sender.ts';
+import { ReferenceLink } from './reference-link.ts';
+import { Replicator } from './replicator.ts';
+import { ServerContext } from './server-context.ts';
+
+export const SERVERS_TOPIC = 'servers';
+
+export interface ChatServerOptions {
+  name: string;
+  /** The broker's DEALER, where the REP connects. */
+  broker: string;
+  /** The proxy's XSUB (publications out) and XPUB (the `servers` topic in). */
+  proxyXsub: string;
+  proxyXpub: string;
+  reference: string;
+  /** Where the peer ROUTER binds, as tcp://host:port (port 0 picks one); the bound address goes to the reference. */
+  peerBind: string;
+  /** The host other servers dial, when it differs from the bound one (a container name). */
+  advertiseHost?: string;
+  dataDir: string;
+  maxMessageBytes?: number;
+  timings?: Partial<ServerTimings>;
+  log?: (line: string) => void;
+}
+
+export interface ServerTimings {
+  heartbeatMs: number;
+  coordinatorProbeMs: number;
+  peerTimeoutMs: number;
+  replicateTimeoutMs: number;
+  antiEntropyMs: number;
+  announceWaitMs: number;
+}
+
+const DEFAULT_TIMINGS: ServerTimings = {
+  heartbeatMs: 1_000,
+  coordinatorProbeMs: 400,
+  peerTimeoutMs: 300,
+  replicateTimeoutMs: 1_000,
+  antiEntropyMs: 2_000,
+  announceWaitMs: 1_000,
+};
+
+export interface ChatServer {
+  name: string;
+  rank: number;
+  peerEndpoint: string;
+  status(): { coordinator?: string; berkeleyRounds: number; ops: number; offsetMs: number };
+  close(): Promise<void>;
+}
+
+/** One chat server: catches up with its peers, then answers the broker's clients and takes part in clock sync and election. */
+export async function startChatServer(options: ChatServerOptions): Promise<ChatServer> {
+  const timings = { ...DEFAULT_TIMINGS, ...options.timings };
+  const log = options.log ?? (() => {});
+  const ctx = new ServerContext(options.name);
+  const opLog = openSqliteOpLog(join(options.dataDir, `${options.name}.sqlite`));
+  const state = new ChatState();
+  for (const op of opLog.all()) {
+    state.apply(op);
+    ctx.clock.observe(op.clock);
+  }
+
+  const directory = new PeerDirectory(ctx.name);
+  const reference = new ReferenceLink(options.reference, ctx);
+  const replicator = new Replicator(ctx, opLog, state, directory, timings.replicateTimeoutMs);
+  const publisher = new Publisher({ sendHighWaterMark: 100_000, linger: 0 });
+  publisher.connect(options.proxyXsub);
+  const publications = new PublicationSender(publisher);
+  const election = new BullyElection(
+    {
+      self: () => ({ name: ctx.name, rank: ctx.rank }),
+      servers: async () => {
+        await refreshDirectory(reference, directory);
+        return directory.servers();
+      },
+      ask: async (name) => {
+        const reply = await directory.client(name)?.request(ctx.stamp('election'), timings.peerTimeoutMs);
+        if (reply) ctx.observe(reply);
+        return reply?.data.election === 'OK';
+      },
+      announce: async () => {
+        log(`${ctx.name}: I am the coordinator (rank ${ctx.rank})`);
+        publications.publish(SERVERS_TOPIC, { ...ctx.stamp('election', { coordinator: ctx.name }) });
+      },
+    },
+    timings.announceWaitMs,
+  );
+  const berkeley = new BerkeleyRounds(ctx, directory, () => election.coordinator === ctx.name, timings.peerTimeoutMs);
+  const peers = await PeerEndpoint.bind(options.peerBind, peerService({ ctx, log: opLog, replicator, election, berkeley, opCount: () => state.size }), options.maxMessageBytes);
+  const peerEndpoint = advertised(peers.endpoint, options.advertiseHost);
+
+  ctx.rank = await untilAnswered(() => reference.rank(peerEndpoint), `the reference at ${options.reference}`, log);
+  directory.update(await reference.list());
+  const caught = await replicator.catchUp();
+  log(`${ctx.name}: rank ${ctx.rank}, ${state.size} ops (${caught} caught up from ${directory.peers().length} peers)`);
+
+  const subscriber = new Subscriber({ receiveHighWaterMark: 100_000, linger: 0 });
+  subscriber.connect(options.proxyXpub);
+  subscriber.subscribe(SERVERS_TOPIC);
+  void followAnnouncements(subscriber, ctx, election, async (name) => {
+    if (directory.rankOf(name) === undefined) await refreshDirectory(reference, directory);
+    return directory.rankOf(name);
+  }, log);
+
+  const timers = [
+    setInterval(() => void refreshDirectory(reference, directory), timings.heartbeatMs),
+    setInterval(() => void watchCoordinator(ctx, reference, directory, election, timings.peerTimeoutMs), timings.coordinatorProbeMs),
+  ];
+  replicator.startAntiEntropy(timings.antiEntropyMs);
+  void election.run();
+
+  const clients = new ClientService({
+    ctx,
+    state,
+    replicator,
+    publications,
+    maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    onHandled: () => berkeley.messageHandled(),
+  });
+  const reply = new Reply({ linger: 0 });
+  reply.connect(options.broker);
+  const serving = serve(reply, clients);
+
+  return {
+    name: ctx.name,
+    rank: ctx.rank,
+    peerEndpoint,
+    status: () => ({ coordinator: election.coordinator, berkeleyRounds: berkeley.rounds, ops: state.size, offsetMs: ctx.physical.offsetMs }),
+    async close() {
+      reply.close();
+      await serving;
+      for (const timer of timers) clearInterval(timer);
+      replicator.stop();
+      subscriber.close();
+      publisher.close();
+      reference.close();
+      directory.close();
+      await peers.close();
+      opLog.close();
+    },
+  };
+}
+
+async function serve(reply: Reply, clients: ClientService): Promise<void> {
+  try {
+    for await (const [frame] of reply) await reply.send(await clients.handle(frame ?? Buffer.alloc(0)));
+  } catch (err) {
+    if (!reply.closed) throw err;
+  }
+}
+
+async function followAnnouncements(
+  subscriber: Subscriber,
+  ctx: ServerContext,
+  election: BullyElection,
+  rankOf: (name: string) => Promise<number | undefined>,
+  log: (line: string) => void,
+): Promise<void> {
+  try {
+    for await (const frames of subscriber) {
+      const publication = decodePublication(frames);
+      if (publication?.topic !== SERVERS_TOPIC || publication.payload.service !== 'election') continue;
+      const data = publication.payload.data as Record<string, unknown> | undefined;
+      if (typeof data?.coordinator !== 'string') continue;
+      ctx.clock.observe(data.clock);
+      if (election.coordinator !== data.coordinator) log(`${ctx.name}: coordinator is now ${data.coordinator}`);
+      election.onAnnouncement(data.coordinator, await rankOf(data.coordinator));
+    }
+  } catch {
+    // closed: the server is stopping
+  }
+}
+
+async function refreshDirectory(reference: ReferenceLink, directory: PeerDirectory): Promise<void> {
+  try {
+    await reference.heartbeat();
+    directory.update(await reference.list());
+  } catch {
+    // the reference is down: keep the last list and try again on the next beat
+  }
+}
+
+async function watchCoordinator(ctx: ServerContext, reference: ReferenceLink, directory: PeerDirectory, election: BullyElection, timeoutMs: number): Promise<void> {
+  const coordinator = election.coordinator;
+  if (coordinator === ctx.name) return;
+  if (coordinator !== undefined) {
+    try {
+      if (!directory.client(coordinator)) await refreshDirectory(reference, directory);
+      const reply = await directory.client(coordinator)?.request(ctx.stamp('heartbeat'), timeoutMs);
+      if (reply) {
+        ctx.observe(reply);
+        return;
+      }
+    } catch {
+      // unreachable: elect
+    }
+  }
+  await election.run();
+}
+
+async function untilAnswered<T>(call: () => Promise<T>, what: string, log: (line: string) => void): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (attempt === 1 || attempt % 10 === 0) log(`waiting for ${what}: ${(err as Error).message}; start it with "mensageiro chat zmq reference"`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+function advertised(endpoint: string, host: string | undefined): string {
+  if (!host) return endpoint;
+  const url = new URL(endpoint);
+  return `tcp://${host}:${url.port}`;
+}

@@ -1,0 +1,70 @@
+import { toWireTimestamp } from '../../domain/timestamp.ts';
+import type { ChatMessage } from '../wire/chat-message.ts';
+import type { BerkeleyRounds } from './berkeley-rounds.ts';
+import type { BullyElection } from './bully-election.ts';
+import type { OpLog } from '../../store/op-log.ts';
+import type { Replicator } from './replicator.ts';
+import type { ServerContext } from './server-context.ts';
+
+export const PEER_SERVICES = ['clock', 'adjust', 'election', 'heartbeat', 'replicate', 'sync', 'status'];
+
+export interface PeerServiceParts {
+  ctx: ServerContext;
+  log: OpLog;
+  replicator: Replicator;
+  election: BullyElection;
+  berkeley: BerkeleyRounds;
+  opCount: () => number;
+}
+
+/** What a server answers on its peer port: clocks, election, replication and its status. */
+export function peerService(parts: PeerServiceParts): (message: ChatMessage) => ChatMessage {
+  const { ctx, log, replicator, election, berkeley } = parts;
+  const erro = (service: string, reason: string) => ctx.stamp(service, { status: 'erro', description: reason });
+  return (message) => {
+    ctx.observe(message);
+    const { service, data } = message;
+    switch (service) {
+      case 'clock':
+        return ctx.stamp('clock', { time: toWireTimestamp(ctx.physical.now()) });
+      case 'adjust': {
+        const adjustment = data.adjustment;
+        if (typeof adjustment !== 'number' || !Number.isFinite(adjustment)) return erro(service, 'adjust needs data.adjustment, in seconds');
+        ctx.physical.adjust(adjustment * 1_000);
+        return ctx.stamp('adjust', { status: 'OK' });
+      }
+      case 'election':
+        // A lower-ranked server is electing: I answer, then run my own election (which I may win).
+        void election.run();
+        return ctx.stamp('election', { election: 'OK' });
+      case 'heartbeat':
+        return ctx.stamp('heartbeat', { coordinator: election.coordinator ?? null });
+      case 'replicate':
+        try {
+          return ctx.stamp('replicate', { status: 'OK', applied: replicator.receive(data.op) });
+        } catch (err) {
+          return erro(service, (err as Error).message);
+        }
+      case 'sync': {
+        const after = data.after;
+        const limit = data.limit;
+        if (typeof after !== 'number' || !Number.isInteger(after) || after < 0) return erro(service, 'sync needs data.after, a log position ≥ 0');
+        const size = typeof limit === 'number' && Number.isInteger(limit) && limit > 0 ? Math.min(limit, 1_000) : 500;
+        const page = log.page(after, size);
+        return ctx.stamp('sync', { ops: page.ops, lastSeq: page.lastSeq, headSeq: log.lastSeq });
+      }
+      case 'status':
+        return ctx.stamp('status', {
+          name: ctx.name,
+          rank: ctx.rank,
+          coordinator: election.coordinator ?? null,
+          offsetMs: ctx.physical.offsetMs,
+          berkeleyRounds: berkeley.rounds,
+          elections: election.elections,
+          ops: parts.opCount(),
+        });
+      default:
+        return erro(service, `unknown peer service "${service}": use ${PEER_SERVICES.join(', ')}`);
+    }
+  };
+}

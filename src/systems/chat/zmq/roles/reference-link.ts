@@ -1,0 +1,51 @@
+import type { ChatMessage } from '../wire/chat-message.ts';
+import { LazyPirateClient } from './lazy-pirate-client.ts';
+import type { ServerEntry } from './peer-directory.ts';
+import type { ServerContext } from './server-context.ts';
+
+/** A server's side of the reference service: its rank, the list of live servers, and its heartbeats. */
+export class ReferenceLink {
+  readonly #client: LazyPirateClient;
+
+  constructor(endpoint: string, private readonly ctx: ServerContext, timeoutMs = 1_000) {
+    this.#client = new LazyPirateClient(endpoint, { timeoutMs, retries: 1 });
+  }
+
+  async rank(address: string): Promise<number> {
+    const reply = await this.#call('rank', { user: this.ctx.name, address });
+    const rank = reply.data.rank;
+    if (typeof rank !== 'number' || !Number.isInteger(rank)) throw new Error(`the reference answered rank without a rank: ${describe(reply)}`);
+    return rank;
+  }
+
+  async list(): Promise<ServerEntry[]> {
+    const reply = await this.#call('list', {});
+    const list = reply.data.list;
+    if (!Array.isArray(list)) throw new Error(`the reference answered list without a list: ${describe(reply)}`);
+    return list.flatMap((entry: unknown) => {
+      if (typeof entry !== 'object' || entry === null) return [];
+      const { name, rank, address } = entry as Record<string, unknown>;
+      if (typeof name !== 'string' || typeof rank !== 'number') return [];
+      return [{ name, rank, ...(typeof address === 'string' ? { address } : {}) }];
+    });
+  }
+
+  async heartbeat(): Promise<void> {
+    await this.#call('heartbeat', { user: this.ctx.name });
+  }
+
+  close(): void {
+    this.#client.close();
+  }
+
+  async #call(service: string, data: Record<string, unknown>): Promise<ChatMessage> {
+    const reply = await this.#client.request(this.ctx.stamp(service, data));
+    this.ctx.observe(reply);
+    if (reply.data.status === 'erro') throw new Error(`the reference refused ${service}: ${String(reply.data.description ?? reply.data.message)}`);
+    return reply;
+  }
+}
+
+function describe(message: ChatMessage): string {
+  return JSON.stringify(message).slice(0, 200);
+}
