@@ -11,6 +11,8 @@ export class PeerUnavailableError extends Error {}
 
 export type PeerHandler = (message: ChatMessage) => Promise<ChatMessage> | ChatMessage;
 
+/** Replies may be larger than requests (a sync page); a reply above this is refused with a reason. */
+export const MAX_REPLY_BYTES = 1024 * 1024;
 /** Messages queued per connection each way; a peer this far behind is as good as down. */
 const PEER_HIGH_WATER_MARK = 1_000;
 /** How often a request waiting for the connection tries to go out. */
@@ -111,7 +113,7 @@ export class PeerClient {
         if (!body) continue;
         let reply: ChatMessage;
         try {
-          reply = decodeChatMessage(body, this.#maxBytes);
+          reply = decodeChatMessage(body, Math.max(this.#maxBytes, MAX_REPLY_BYTES));
         } catch {
           continue; // not a reply to anything of ours
         }

@@ -1,10 +1,13 @@
 import { toWireTimestamp } from '../../domain/timestamp.ts';
-import type { ChatMessage } from '../wire/chat-message.ts';
+import { type ChatMessage, encodeChatMessage } from '../wire/chat-message.ts';
 import type { BerkeleyRounds } from './berkeley-rounds.ts';
 import type { BullyElection } from './bully-election.ts';
 import type { OpLog } from '../../store/op-log.ts';
 import type { Replicator } from './replicator.ts';
 import type { ServerContext } from './server-context.ts';
+
+/** A sync reply stays well under what a peer accepts (64 KiB): 500 long messages would not. */
+export const SYNC_REPLY_MAX_BYTES = 48 * 1024;
 
 export const PEER_SERVICES = ['clock', 'adjust', 'election', 'heartbeat', 'replicate', 'sync', 'status'];
 
@@ -50,8 +53,7 @@ export function peerService(parts: PeerServiceParts): (message: ChatMessage) => 
         const limit = data.limit;
         if (typeof after !== 'number' || !Number.isInteger(after) || after < 0) return erro(service, 'sync needs data.after, a log position ≥ 0');
         const size = typeof limit === 'number' && Number.isInteger(limit) && limit > 0 ? Math.min(limit, 1_000) : 500;
-        const page = log.page(after, size);
-        return ctx.stamp('sync', { ops: page.ops, lastSeq: page.lastSeq, headSeq: log.lastSeq });
+        return syncPage(ctx, log, after, size);
       }
       case 'status':
         return ctx.stamp('status', {
@@ -67,4 +69,13 @@ export function peerService(parts: PeerServiceParts): (message: ChatMessage) => 
         return erro(service, `unknown peer service "${service}": use ${PEER_SERVICES.join(', ')}`);
     }
   };
+}
+
+/** A page of my log after `after`, halved until its reply fits SYNC_REPLY_MAX_BYTES (one op always fits). */
+function syncPage(ctx: ServerContext, log: OpLog, after: number, limit: number): ChatMessage {
+  let page = log.page(after, limit);
+  while (page.ops.length > 1 && encodeChatMessage({ service: 'sync', data: { ops: page.ops } }).length > SYNC_REPLY_MAX_BYTES) {
+    page = log.page(after, Math.ceil(page.ops.length / 2));
+  }
+  return ctx.stamp('sync', { ops: page.ops, lastSeq: page.lastSeq, headSeq: log.lastSeq });
 }

@@ -77,9 +77,9 @@ export class Replicator {
     if (this.#pulling) return 0;
     this.#pulling = true;
     try {
-      let added = 0;
-      for (const peer of this.directory.peers()) added += await this.#pullFrom(peer.name).catch(() => 0);
-      return added;
+      const before = this.state.size;
+      for (const peer of this.directory.peers()) await this.#pullFrom(peer.name).catch(() => undefined);
+      return this.state.size - before;
     } finally {
       this.#pulling = false;
     }
@@ -94,10 +94,10 @@ export class Replicator {
     clearInterval(this.#timer);
   }
 
-  async #pullFrom(name: string): Promise<number> {
+  /** Reads the peer's log from where I left it to its end, one page at a time. */
+  async #pullFrom(name: string): Promise<void> {
     const client = this.directory.client(name);
-    if (!client) return 0;
-    let added = 0;
+    if (!client) return;
     for (;;) {
       const after = this.#cursors.get(name) ?? 0;
       const reply = await client.request(this.ctx.stamp('sync', { after, limit: SYNC_PAGE_SIZE }), this.timeoutMs * 2);
@@ -109,9 +109,10 @@ export class Replicator {
         this.#cursors.set(name, 0);
         continue;
       }
-      for (const op of ops) if (isChatOp(op) && this.applyLocal(op)) added++;
+      for (const op of ops) if (isChatOp(op)) this.applyLocal(op);
       this.#cursors.set(name, Math.max(after, lastSeq));
-      if (ops.length < SYNC_PAGE_SIZE) return added;
+      // Pages are cut to a size in bytes as well, so a short page does not mean the end of the log.
+      if (ops.length === 0 || lastSeq >= headSeq) return;
     }
   }
 }
