@@ -14,6 +14,10 @@ export const commands: Record<string, Command> = {
     summary: 'sales analytics (seed 000): seed, worker, balancer, bench, up, cluster',
     run: async (argv) => (await import('../systems/sales/commands/sales-command.ts')).runSales(argv),
   },
+  chat: {
+    summary: 'chat (seeds 001 and 004): zmq broker, proxy, reference, server, client, bot, cluster, export, bench',
+    run: async (argv) => (await import('../systems/chat/commands/chat-command.ts')).runChat(argv),
+  },
   payments: {
     summary: 'payments (seed 003, Rinha de Backend 2025): serve, processor, bench, up, cluster',
     run: async (argv) => (await import('../systems/payments/commands/payments-command.ts')).runPayments(argv),

@@ -1,0 +1,18 @@
+import { type CliIo, processIo } from '../../../kit/cli/args.ts';
+import { type SubcommandSet, runSubcommand } from '../../../kit/cli/subcommands.ts';
+
+const USAGE = `usage: mensageiro chat <front door> <role> [options]
+
+  zmq   the FEI CC7261 instant-messaging system over ZeroMQ: broker, proxy, reference, server, client, bot, cluster
+
+Run "mensageiro chat zmq --help" for its roles.
+`;
+
+const commands: SubcommandSet['commands'] = {
+  zmq: async () => (await import('../zmq/commands/chat-zmq-command.ts')).chatZmqCommand,
+};
+
+/** `mensageiro chat …`: the two front doors share the chat domain; each has its own roles. */
+export function runChat(argv: string[], io: CliIo = processIo): Promise<number> {
+  return runSubcommand({ system: 'chat', usage: USAGE, commands, operationalErrors: [] }, argv, io);
+}

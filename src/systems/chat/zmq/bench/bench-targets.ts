@@ -1,0 +1,68 @@
+import type { ScenarioName } from './bench-options.ts';
+
+/** Issue 5: "requests through the broker with 3 servers ≥ 5,000 req/s", held by reads and writes each. */
+export const REQUESTS_PER_SECOND_TARGET = 5_000;
+export const TARGET_SERVERS = 3;
+/** Issue 5: publish-to-delivery p99 under 5 ms, and no publication lost. */
+export const DELIVERY_P99_TARGET_MS = 5;
+
+export interface TargetInput {
+  reads?: { rps: number };
+  writes?: { rps: number };
+  delivery?: { p99: number; ok: number; lost: number };
+}
+
+export interface TargetResult {
+  scenario: ScenarioName;
+  target: string;
+  /** The goal as written, e.g. "≥ 5,000 req/s". */
+  goal: string;
+  /** The figure measured (req/s, ms or a count); null when there is nothing to measure it on. */
+  measured: number | null;
+  unit: 'req/s' | 'ms' | 'lost';
+  pass: boolean;
+  /** Why the verdict needs a caveat (another server count than the issue's). */
+  note?: string;
+}
+
+/** The issue's targets for the scenarios that ran. A bench measures: a missed target is reported, not an error. */
+export function evaluateTargets(input: TargetInput, servers: number): TargetResult[] {
+  const out: TargetResult[] = [];
+  const note = servers === TARGET_SERVERS ? undefined : `the issue sets it for ${TARGET_SERVERS} servers; this run had ${servers}`;
+  for (const scenario of ['reads', 'writes'] as const) {
+    const result = input[scenario];
+    if (!result) continue;
+    out.push({
+      scenario,
+      target: `${scenario} through the broker, ${servers} servers`,
+      goal: `≥ ${REQUESTS_PER_SECOND_TARGET.toLocaleString('en-US')} req/s`,
+      measured: result.rps,
+      unit: 'req/s',
+      pass: result.rps >= REQUESTS_PER_SECOND_TARGET,
+      ...(note ? { note } : {}),
+    });
+  }
+  if (input.delivery) {
+    const { p99, ok, lost } = input.delivery;
+    out.push(
+      {
+        scenario: 'delivery',
+        target: 'publish-to-delivery p99',
+        goal: `< ${DELIVERY_P99_TARGET_MS} ms`,
+        measured: ok > 0 ? p99 : null,
+        unit: 'ms',
+        pass: ok > 0 && p99 < DELIVERY_P99_TARGET_MS,
+      },
+      {
+        scenario: 'delivery',
+        target: 'lost deliveries',
+        goal: '0',
+        measured: lost,
+        unit: 'lost',
+        pass: lost === 0 && ok > 0,
+        ...(ok > 0 ? {} : { note: 'nothing was delivered at all' }),
+      },
+    );
+  }
+  return out;
+}

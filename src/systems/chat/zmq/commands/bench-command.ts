@@ -1,0 +1,77 @@
+import { fileURLToPath } from 'node:url';
+import type { CliIo } from '../../../../kit/cli/args.ts';
+import { compiledCli } from '../../../../kit/runtime/compiled-entry.ts';
+import { DEFAULTS, MAX_SERVERS, parseBenchOptions } from '../bench/bench-options.ts';
+import { benchJson, formatBenchReport } from '../bench/bench-report.ts';
+import { DELIVERY_P99_TARGET_MS, REQUESTS_PER_SECOND_TARGET } from '../bench/bench-targets.ts';
+import { ChatBench, TopologyStartError } from '../bench/chat-bench.ts';
+import { ChatZmqCommandError } from './common.ts';
+
+export const BENCH_HELP = `usage: mensageiro chat zmq bench [--scenario all|reads|writes|delivery] [--duration ${DEFAULTS.duration}]
+       [--clients ${DEFAULTS.clients}] [--rate ${DEFAULTS.rate}] [--servers ${DEFAULTS.servers}] [--timeout ${DEFAULTS.timeout}] [--json]
+
+Starts its own topology as separate processes (broker, proxy, reference and --servers servers, on ports the
+system picks, data in a temporary directory removed at the end), logs in --clients users, creates the bench
+channels, then runs each scenario for --duration:
+
+  reads      a closed model: every client, on its own REQ socket through the broker, sends users and
+             channels in turn, each waiting for its reply
+  writes     the same with publish; a reply comes once the message is on every server
+  delivery   an open model: publish requests at --rate from the pool of clients, and one subscriber on the
+             channel timing each message from just before its request went out to its arrival; an accepted
+             message never received is lost
+
+It reports req/s, latency percentiles and errors, the topology's peak memory and CPU time per scenario, and
+the issue's targets: reads and writes each ≥ ${REQUESTS_PER_SECOND_TARGET.toLocaleString('en-US')} req/s with 3 servers; delivery p99 < ${DELIVERY_P99_TARGET_MS} ms with 0 lost.
+A missed target is a measurement, not a failure: the exit code is 0 unless the topology cannot start (1).
+
+  --scenario S   all (default), reads, writes or delivery; several separated by commas
+  --duration D   how long each scenario sends (default ${DEFAULTS.duration})
+  --clients N    concurrent clients in reads and writes, the publishers' pool in delivery (default ${DEFAULTS.clients})
+  --rate N       publish requests per second in delivery (default ${DEFAULTS.rate})
+  --servers N    chat servers, up to ${MAX_SERVERS} (default ${DEFAULTS.servers})
+  --timeout D    a request unanswered by then fails; it is not resent (default ${DEFAULTS.timeout})
+  --json         print one JSON document with every figure and each target's verdict on stdout; the report
+                 goes to stderr
+`;
+
+const ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
+
+export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
+  const options = parseBenchOptions(argv);
+  if (options === 'help') {
+    io.stdout.write(BENCH_HELP);
+    return 0;
+  }
+  const log = (line: string) => io.stderr.write(`chat zmq bench: ${line}\n`);
+  let cli: string;
+  try {
+    cli = compiledCli(ROOT, log);
+  } catch (err) {
+    throw new ChatZmqCommandError((err as Error).message, { cause: err });
+  }
+
+  const bench = new ChatBench(options, cli, log);
+  // Ctrl-C: stop every role and remove the data, then die of the same signal, as an interrupted program should.
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    io.stderr.write(`\nchat zmq bench: ${signal}, stopping the topology…\n`);
+    void bench.stop().finally(() => process.kill(process.pid, signal));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const report = await bench.run();
+    (options.json ? io.stderr : io.stdout).write(formatBenchReport(report));
+    if (options.json) io.stdout.write(`${JSON.stringify(benchJson(report))}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof TopologyStartError) throw new ChatZmqCommandError(`the topology did not start: ${err.message}`, { cause: err });
+    throw new ChatZmqCommandError(`the bench stopped: ${(err as Error).message}`, { cause: err });
+  } finally {
+    await bench.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
