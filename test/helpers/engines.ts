@@ -11,7 +11,7 @@ import { join } from 'node:path';
  */
 export type EngineName = 'redis' | 'amqp' | 'postgres';
 
-export const APT_LINE = 'sudo apt-get install -y redis-server rabbitmq-server postgresql nginx';
+export const APT_LINE = 'sudo apt-get install -y redis-server rabbitmq-server postgresql nginx chromium python3-zmq python3-msgpack';
 
 interface EngineSpec {
   /** Extra clean-up for servers that outlive their launcher (RabbitMQ's beam does). */
