@@ -42,5 +42,6 @@ export const systems: SystemEntry[] = [
     title: 'Chat — ZeroMQ front door',
     seed: '004',
     summary: 'The FEI CC7261 assignment: broker, XSUB/XPUB proxy, MessagePack, Lamport clocks, Berkeley sync, bully election, replication.',
+    load: async () => (await import('../systems/chat/zmq/web/chat-zmq-module.ts')).chatZmqModule(),
   },
 ];

@@ -33,7 +33,8 @@ describe('landing page in a real browser', { skip: browserSkip(), timeout: 90_00
     assert.deepEqual(names, ['sales', 'chat', 'fleet', 'payments', 'chat-zmq']);
     assert.match(await cards.nth(0).locator('.status').innerText(), /open sales/);
     assert.match(await cards.nth(3).locator('.status').innerText(), /open payments/);
-    for (const i of [1, 2, 4]) assert.equal(await cards.nth(i).locator('.status').innerText(), 'not built yet');
+    assert.match(await cards.nth(4).locator('.status').innerText(), /open chat-zmq/);
+    for (const i of [1, 2]) assert.equal(await cards.nth(i).locator('.status').innerText(), 'not built yet');
     mkdirSync('.tmp', { recursive: true });
     await page.screenshot({ path: '.tmp/landing.png', fullPage: true });
 
@@ -70,6 +71,17 @@ describe('landing page in a real browser', { skip: browserSkip(), timeout: 90_00
     await waitFor(async () => (await page.locator('#result.error').count()) === 1, 'the error to show');
     assert.match(await page.locator('#result').innerText(), /start_date/);
     await page.screenshot({ path: '.tmp/sales-page.png', fullPage: true });
+  });
+
+  it('opens the ZeroMQ chat from its card: three servers up, one of them the coordinator', async () => {
+    const page = await browser.browser.newPage();
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.click('li[data-system="chat-zmq"] a.status');
+    await page.waitForURL(`http://127.0.0.1:${port}/chat-zmq/`);
+    await waitFor(async () => (await page.locator('#servers tr.up').count()) === 3, 'three servers up in the table', 15_000);
+    await waitFor(async () => ((await page.locator('#coordinator').getAttribute('data-coordinator')) ?? '') !== '', 'a coordinator to be named', 15_000);
+    assert.equal(await page.locator('#servers .role.coordinator').count(), 1);
+    await page.close();
   });
 
   it('runs a short payment load from the payments page, charts it, and shows our summary matching the processors\'', async () => {
