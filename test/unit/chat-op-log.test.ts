@@ -80,6 +80,18 @@ describe('SqliteOpLog', () => {
     log.close();
   });
 
+  it('appends a batch in one transaction, saying which ops were new, and rolls back a batch with a bad op', () => {
+    const log = openSqliteOpLog(':memory:');
+    const [a, b, c] = ops('batch', 3) as [ChatOp, ChatOp, ChatOp];
+    log.append(a);
+    assert.deepEqual(log.appendMany([a, b, c]), [false, true, true]);
+    assert.deepEqual(log.all().map((op) => op.id), [a.id, b.id, c.id]);
+    const [d] = ops('rolled-back', 1) as [ChatOp];
+    assert.throws(() => log.appendMany([d, { ...d, id: '' }]), TypeError);
+    assert.equal(log.all().length, 3, 'nothing of the failed batch was kept');
+    log.close();
+  });
+
   it('refuses what is not a chat op and keeps only the fields of its kind', () => {
     const log = openSqliteOpLog(':memory:');
     assert.throws(() => log.append({ id: 'x', kind: 'login' } as unknown as ChatOp), TypeError);

@@ -188,3 +188,25 @@ describe('the client service', () => {
     assert.ok((next.data.clock as number) > (reply.data.clock as number));
   });
 });
+
+describe('peer pusher', () => {
+  it('sends the ops that queue behind a request in flight together, and settles each with its batch', async () => {
+    const { PeerPusher } = await import('../../src/systems/chat/zmq/roles/peer-pusher.ts');
+    const batches: string[][] = [];
+    let release: (ok: boolean) => void = () => {};
+    const pusher = new PeerPusher((ops) => {
+      batches.push(ops.map((op) => op.id));
+      return new Promise((resolve) => (release = resolve));
+    });
+    const op = (id: string) => ({ id, origin: 's1', clock: 1, at: 0, kind: 'login' as const, user: 'u' });
+    const first = pusher.push(op('a'));
+    const queued = [pusher.push(op('b')), pusher.push(op('c'))];
+    assert.deepEqual(batches, [['a']], 'the first op goes at once, alone');
+    release(true);
+    assert.equal(await first, true);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(batches, [['a'], ['b', 'c']], 'the ops that waited go in one request');
+    release(false);
+    assert.deepEqual(await Promise.all(queued), [false, false], 'a batch the peer did not take is reported for each op');
+  });
+});

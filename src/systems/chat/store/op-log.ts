@@ -4,6 +4,8 @@ import type { ChatOp } from '../domain/chat-op.ts';
 export interface OpLog {
   /** Durable before it returns; false for an id already in the log. */
   append(op: ChatOp): boolean;
+  /** Several appends in one transaction (one disk write): for each op, whether it was new. */
+  appendMany(ops: ChatOp[]): boolean[];
   /** Ops in this log's append order after `afterSeq`; `lastSeq` is the cursor for the next page (afterSeq when empty). */
   page(afterSeq: number, limit: number): { ops: ChatOp[]; lastSeq: number };
   /** Every op in append order, for loading state at start. */

@@ -48,6 +48,7 @@ class SqliteOpLog implements OpLog {
   #insert: Database.Statement;
   #page: Database.Statement<[number, number], { seq: number; op: string }>;
   #all: Database.Statement<[], { seq: number; op: string }>;
+  #appendMany: (ops: ChatOp[]) => boolean[];
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -61,6 +62,7 @@ class SqliteOpLog implements OpLog {
     this.#insert = this.#db.prepare('INSERT OR IGNORE INTO ops (id, kind, origin, clock, at, op) VALUES (?, ?, ?, ?, ?, ?)');
     this.#page = this.#db.prepare('SELECT seq, op FROM ops WHERE seq > ? ORDER BY seq LIMIT ?');
     this.#all = this.#db.prepare('SELECT seq, op FROM ops ORDER BY seq');
+    this.#appendMany = this.#db.transaction((ops: ChatOp[]) => ops.map((op) => this.append(op)));
     this.#lastSeq = (this.#db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM ops').get() as { seq: number }).seq;
   }
 
@@ -71,6 +73,10 @@ class SqliteOpLog implements OpLog {
     if (result.changes === 0) return false;
     this.#lastSeq = Number(result.lastInsertRowid);
     return true;
+  }
+
+  appendMany(ops: ChatOp[]): boolean[] {
+    return this.#appendMany(ops);
   }
 
   page(afterSeq: number, limit: number): { ops: ChatOp[]; lastSeq: number } {

@@ -1,6 +1,6 @@
 import { type CliIo, UsageError, nonNegativeInteger, parseOptions, positiveInteger } from '../../../../kit/cli/args.ts';
 import { untilSignal } from '../../../../kit/runtime/signals.ts';
-import { type ChatServer, startChatServer } from '../roles/chat-server.ts';
+import { type ChatServer, DEFAULT_REP_SOCKETS, startChatServer } from '../roles/chat-server.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../wire/chat-message.ts';
 import { ChatZmqCommandError } from './common.ts';
 import { tcpEndpoint } from './endpoints.ts';
@@ -21,6 +21,7 @@ proxy, and on its own peer port takes part in clock sync (Berkeley), election (b
   --advertise-host HOST    the host name other servers dial, when it is not --peer-host (a container name)
   --data-dir DIR           where <name>.sqlite lives (default ./chat-zmq-data)
   --max-message-bytes N    requests larger than this get an erro reply (default ${DEFAULT_MAX_MESSAGE_BYTES})
+  --rep-sockets N          REP sockets to the broker, i.e. requests handled at once (default ${DEFAULT_REP_SOCKETS})
 `;
 
 export async function serverCommand(argv: string[], io: CliIo): Promise<number> {
@@ -36,6 +37,7 @@ export async function serverCommand(argv: string[], io: CliIo): Promise<number> 
     'advertise-host': { type: 'string' },
     'data-dir': { type: 'string' },
     'max-message-bytes': { type: 'string' },
+    'rep-sockets': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -60,6 +62,7 @@ export async function serverCommand(argv: string[], io: CliIo): Promise<number> 
       advertiseHost: values['advertise-host'],
       dataDir: values['data-dir'] ?? 'chat-zmq-data',
       maxMessageBytes: positiveInteger('--max-message-bytes', values['max-message-bytes'] ?? String(DEFAULT_MAX_MESSAGE_BYTES), help),
+      repSockets: positiveInteger('--rep-sockets', values['rep-sockets'] ?? String(DEFAULT_REP_SOCKETS), help),
       log: (line) => io.stdout.write(`${line}\n`),
     });
   } catch (err) {

@@ -16,6 +16,7 @@ import { Replicator } from './replicator.ts';
 import { ServerContext } from './server-context.ts';
 
 export const SERVERS_TOPIC = 'servers';
+export const DEFAULT_REP_SOCKETS = 4;
 
 export interface ChatServerOptions {
   name: string;
@@ -31,6 +32,8 @@ export interface ChatServerOptions {
   advertiseHost?: string;
   dataDir: string;
   maxMessageBytes?: number;
+  /** REP sockets connected to the broker: each answers one request at a time, so this is how many this server handles at once. */
+  repSockets?: number;
   timings?: Partial<ServerTimings>;
   log?: (line: string) => void;
 }
@@ -130,9 +133,14 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     onHandled: () => berkeley.messageHandled(),
   });
-  const reply = new Reply({ linger: 0 });
-  reply.connect(options.broker);
-  const serving = serve(reply, clients);
+  // Several REPs, as the zguide's multi-worker server: while one waits for its write to reach the peers, the
+  // others answer, and the writes waiting together go to each peer in one request.
+  const replies = Array.from({ length: options.repSockets ?? DEFAULT_REP_SOCKETS }, () => {
+    const reply = new Reply({ linger: 0 });
+    reply.connect(options.broker);
+    return reply;
+  });
+  const serving = Promise.all(replies.map((reply) => serve(reply, clients)));
 
   return {
     name: ctx.name,
@@ -140,7 +148,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     peerEndpoint,
     status: () => ({ coordinator: election.coordinator, berkeleyRounds: berkeley.rounds, ops: state.size, offsetMs: ctx.physical.offsetMs }),
     async close() {
-      reply.close();
+      for (const reply of replies) reply.close();
       await serving;
       for (const timer of timers) clearInterval(timer);
       replicator.stop();

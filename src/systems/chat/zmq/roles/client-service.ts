@@ -21,6 +21,9 @@ export interface ClientServiceParts {
 
 /** The course's six services, as a server answers them: one frame in, one frame out, never a throw. */
 export class ClientService {
+  /** Writes still reaching the peers, by id: a retry that arrives meanwhile waits for the same outcome. */
+  readonly #committing = new Map<string, Promise<unknown>>();
+
   constructor(private readonly parts: ClientServiceParts) {}
 
   async handle(frame: Uint8Array): Promise<Buffer> {
@@ -53,11 +56,20 @@ export class ClientService {
     if (id instanceof Error) return this.#erro(service, id.message);
     const at = data.timestamp === undefined ? ctx.physical.now() : parseTimestamp(data.timestamp);
     if (at === undefined) return this.#erro(service, 'data.timestamp must be seconds or milliseconds since the epoch, or an ISO 8601 string');
-    if (id !== undefined && state.has(id)) return this.#ok(service); // a retry of a write already applied
+    if (id !== undefined && state.has(id)) {
+      await this.#committing.get(id); // a retry of a write already applied: OK once the first attempt is replicated
+      return this.#ok(service);
+    }
 
     const decision = decide(state, request, { id: id ?? randomUUID(), origin: ctx.name, clock: ctx.clock.tick(), at });
     if (!decision.ok) return this.#erro(service, decision.reason);
-    await this.parts.replicator.commit(decision.op);
+    const committed = this.parts.replicator.commit(decision.op);
+    this.#committing.set(decision.op.id, committed);
+    try {
+      await committed;
+    } finally {
+      this.#committing.delete(decision.op.id);
+    }
     this.#publish(decision.op);
     return this.#ok(service);
   }

@@ -44,7 +44,7 @@ export function peerService(parts: PeerServiceParts): (message: ChatMessage) => 
         return ctx.stamp('heartbeat', { coordinator: election.coordinator ?? null });
       case 'replicate':
         try {
-          return ctx.stamp('replicate', { status: 'OK', applied: replicator.receive(data.op) });
+          return ctx.stamp('replicate', { status: 'OK', applied: replicator.receive(data) });
         } catch (err) {
           return erro(service, (err as Error).message);
         }

@@ -3,6 +3,7 @@ import { isChatOp } from '../../domain/chat-op.ts';
 import type { ChatState } from '../../domain/chat-state.ts';
 import type { OpLog } from '../../store/op-log.ts';
 import type { PeerDirectory } from './peer-directory.ts';
+import { PeerPusher } from './peer-pusher.ts';
 import { PeerUnavailableError } from './peer-rpc.ts';
 import type { ServerContext } from './server-context.ts';
 
@@ -27,6 +28,9 @@ export class Replicator {
   readonly #cursors = new Map<string, number>();
   /** Peers with no connection at the last push: not waited for until they answer again (they pull what they miss). */
   readonly #down = new Set<string>();
+  readonly #pushers = new Map<string, PeerPusher>();
+  #unwritten: ChatOp[] = [];
+  #writing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #pulling = false;
 
@@ -40,36 +44,79 @@ export class Replicator {
 
   /** Durable locally and applied; false when this op id is already here (a retried request). */
   applyLocal(op: ChatOp): boolean {
-    if (!this.log.append(op)) return false;
+    // The state holds what the log holds: asking it first spares the disk a write it would ignore.
+    if (this.state.has(op.id) || !this.log.append(op)) return false;
     this.state.apply(op);
     return true;
   }
 
   async commit(op: ChatOp): Promise<CommitOutcome> {
-    this.applyLocal(op);
+    this.state.apply(op);
+    await this.#durable(op);
     const outcome: CommitOutcome = { acked: [], missed: [] };
     await Promise.all(
       this.directory.peers().map(async (peer) => {
-        const timeoutMs = this.#down.has(peer.name) ? DOWN_PEER_TIMEOUT_MS : this.timeoutMs;
-        try {
-          const reply = await this.directory.client(peer.name)!.request(this.ctx.stamp('replicate', { op }), timeoutMs);
-          this.ctx.observe(reply);
-          this.#down.delete(peer.name);
-          (reply.data.status === 'erro' ? outcome.missed : outcome.acked).push(peer.name);
-        } catch (err) {
-          if (err instanceof PeerUnavailableError) this.#down.add(peer.name);
-          outcome.missed.push(peer.name);
-        }
+        (await this.#pusher(peer.name).push(op) ? outcome.acked : outcome.missed).push(peer.name);
       }),
     );
     return outcome;
   }
 
-  /** A peer's push; throws with the reason when it is not an op. */
-  receive(op: unknown): boolean {
-    if (!isChatOp(op)) throw new Error('data.op is not a chat op');
-    this.ctx.clock.observe(op.clock);
-    return this.applyLocal(op);
+  /** A peer's push of one op (`op`) or several (`ops`); throws with the reason when they are not ops. */
+  receive(data: Record<string, unknown>): number {
+    const ops = Array.isArray(data.ops) ? data.ops : data.op === undefined ? undefined : [data.op];
+    if (!ops || ops.length === 0) throw new Error('replicate needs data.ops, a list of chat ops');
+    if (!ops.every(isChatOp)) throw new Error('data.ops holds something that is not a chat op');
+    for (const op of ops) this.ctx.clock.observe(op.clock);
+    const unknown = ops.filter((op) => !this.state.has(op.id));
+    const fresh = this.log.appendMany(unknown);
+    unknown.forEach((op, i) => fresh[i] && this.state.apply(op));
+    return fresh.filter(Boolean).length;
+  }
+
+  /**
+   * Group commit: the ops of one event-loop turn (several REP sockets' requests) reach the disk in one
+   * transaction. The state has them at once, so the rules see them; no reply goes out before the disk has them.
+   */
+  #durable(op: ChatOp): Promise<void> {
+    this.#unwritten.push(op);
+    this.#writing ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        const ops = this.#unwritten.splice(0);
+        this.#writing = undefined;
+        try {
+          this.log.appendMany(ops);
+          resolve();
+        } catch (err) {
+          reject(err as Error);
+        }
+      });
+    });
+    return this.#writing;
+  }
+
+  #pusher(name: string): PeerPusher {
+    let pusher = this.#pushers.get(name);
+    if (!pusher) {
+      pusher = new PeerPusher((ops) => this.#send(name, ops));
+      this.#pushers.set(name, pusher);
+    }
+    return pusher;
+  }
+
+  async #send(name: string, ops: ChatOp[]): Promise<boolean> {
+    const client = this.directory.client(name);
+    if (!client) return false;
+    const timeoutMs = this.#down.has(name) ? DOWN_PEER_TIMEOUT_MS : this.timeoutMs;
+    try {
+      const reply = await client.request(this.ctx.stamp('replicate', { ops }), timeoutMs);
+      this.ctx.observe(reply);
+      this.#down.delete(name);
+      return reply.data.status !== 'erro';
+    } catch (err) {
+      if (err instanceof PeerUnavailableError) this.#down.add(name);
+      return false;
+    }
   }
 
   /** Pulls every op I lack from every live peer; resolves with how many were new. */

@@ -1,4 +1,4 @@
-import { Decoder, type ExtensionCodecType, encode } from '@msgpack/msgpack';
+import { Decoder, Encoder, type ExtensionCodecType } from '@msgpack/msgpack';
 
 /** Every request and reply of the course's protocol: a MessagePack map `{service, data}`. */
 export interface ChatMessage {
@@ -23,9 +23,15 @@ const noExtensions: ExtensionCodecType<undefined> = {
 };
 
 const decoder = new Decoder({ extensionCodec: noExtensions });
+/** One encoder for the process: `encode()` would build a new one (and its buffer) for every message. */
+const encoder = new Encoder({ ignoreUndefined: true });
+
+export function encodeMessagePack(value: unknown): Buffer {
+  return toBuffer(encoder.encode(value));
+}
 
 export function encodeChatMessage(message: ChatMessage): Buffer {
-  return toBuffer(encode({ service: message.service, data: message.data }, { ignoreUndefined: true }));
+  return encodeMessagePack({ service: message.service, data: message.data });
 }
 
 export function decodeChatMessage(frame: Uint8Array, maxBytes = DEFAULT_MAX_MESSAGE_BYTES): ChatMessage {

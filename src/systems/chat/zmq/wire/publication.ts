@@ -1,5 +1,4 @@
-import { encode } from '@msgpack/msgpack';
-import { DEFAULT_MAX_MESSAGE_BYTES, WireError, decodeMessagePackMap, toBuffer } from './chat-message.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES, WireError, decodeMessagePackMap, encodeMessagePack } from './chat-message.ts';
 
 export interface Publication {
   topic: string;
@@ -8,7 +7,7 @@ export interface Publication {
 
 /** Two frames: the topic as UTF-8 (what SUB sockets filter on) and the payload as a MessagePack map. */
 export function encodePublication(topic: string, payload: Record<string, unknown>): [Buffer, Buffer] {
-  return [Buffer.from(topic, 'utf8'), toBuffer(encode(payload, { ignoreUndefined: true }))];
+  return [Buffer.from(topic, 'utf8'), encodeMessagePack(payload)];
 }
 
 /**

@@ -1,0 +1,62 @@
+import type { ChatOp } from '../../domain/chat-op.ts';
+
+/** Ops per replicate request, and their size: a peer refuses requests over 64 KiB. */
+export const MAX_BATCH_OPS = 256;
+export const MAX_BATCH_BYTES = 40 * 1024;
+
+interface Waiting {
+  op: ChatOp;
+  settle(acked: boolean): void;
+}
+
+/**
+ * Pushes ops to one peer, one request at a time: ops that come while a request is out wait and go together
+ * in the next one. Under load a request carries many ops (one round trip, one disk write at the peer); when
+ * idle it carries one and adds no delay.
+ */
+export class PeerPusher {
+  readonly #queue: Waiting[] = [];
+  #sending = false;
+
+  constructor(private readonly send: (ops: ChatOp[]) => Promise<boolean>) {}
+
+  /** Resolves true once the peer holds the op, false when it did not say so in time. */
+  push(op: ChatOp): Promise<boolean> {
+    return new Promise((settle) => {
+      this.#queue.push({ op, settle });
+      if (!this.#sending) void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#sending = true;
+    while (this.#queue.length > 0) {
+      const batch = this.#takeBatch();
+      const acked = await this.send(batch.map((w) => w.op)).catch(() => false);
+      for (const waiting of batch) waiting.settle(acked);
+    }
+    this.#sending = false;
+  }
+
+  #takeBatch(): Waiting[] {
+    let bytes = 0;
+    let count = 0;
+    for (const { op } of this.#queue) {
+      const size = approximateBytes(op);
+      if (count > 0 && (count >= MAX_BATCH_OPS || bytes + size > MAX_BATCH_BYTES)) break;
+      bytes += size;
+      count++;
+    }
+    return this.#queue.splice(0, count);
+  }
+}
+
+/** An upper bound of an op's MessagePack size: UTF-8 takes at most 3 bytes per UTF-16 unit. */
+function approximateBytes(op: ChatOp): number {
+  let text = op.id.length + op.origin.length;
+  if (op.kind === 'login') text += op.user.length;
+  else if (op.kind === 'channel') text += op.channel.length;
+  else if (op.kind === 'publish') text += op.user.length + op.channel.length + op.message.length;
+  else text += op.src.length + op.dst.length + op.message.length;
+  return 3 * text + 96;
+}
