@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { type ChatOp, isChatOp } from '../domain/chat-op.ts';
 import { type ServerData, toServerData } from '../domain/server-data.ts';
+import { type SqliteCheckpointer, startSqliteCheckpointer } from '../../../kit/store/sqlite-checkpointer.ts';
 import type { OpLog } from './op-log.ts';
 
 const SCHEMA = `
@@ -49,6 +50,7 @@ class SqliteOpLog implements OpLog {
   #page: Database.Statement<[number, number], { seq: number; op: string }>;
   #all: Database.Statement<[], { seq: number; op: string }>;
   #appendMany: (ops: ChatOp[]) => boolean[];
+  #checkpointer: SqliteCheckpointer | undefined;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -58,6 +60,10 @@ class SqliteOpLog implements OpLog {
     // drop the last commits, never corrupt the file.
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
+    if (path !== ':memory:') {
+      this.#db.pragma('wal_autocheckpoint = 0');
+      this.#checkpointer = startSqliteCheckpointer(path);
+    }
     this.#db.exec(SCHEMA);
     this.#insert = this.#db.prepare('INSERT OR IGNORE INTO ops (id, kind, origin, clock, at, op) VALUES (?, ?, ?, ?, ?, ?)');
     this.#page = this.#db.prepare('SELECT seq, op FROM ops WHERE seq > ? ORDER BY seq LIMIT ?');
@@ -95,7 +101,12 @@ class SqliteOpLog implements OpLog {
   }
 
   close(): void {
-    if (this.#db.open) this.#db.close();
+    void this.#checkpointer?.stop();
+    this.#checkpointer = undefined;
+    if (this.#db.open) {
+      this.#db.pragma('wal_checkpoint(TRUNCATE)');
+      this.#db.close();
+    }
   }
 }
 

@@ -1,4 +1,5 @@
 import type { ChatOp } from '../../domain/chat-op.ts';
+import { approximateOpBytes } from '../wire/op-size.ts';
 
 /** Ops per replicate request, and their size: a peer refuses requests over 64 KiB. */
 export const MAX_BATCH_OPS = 256;
@@ -42,21 +43,11 @@ export class PeerPusher {
     let bytes = 0;
     let count = 0;
     for (const { op } of this.#queue) {
-      const size = approximateBytes(op);
+      const size = approximateOpBytes(op);
       if (count > 0 && (count >= MAX_BATCH_OPS || bytes + size > MAX_BATCH_BYTES)) break;
       bytes += size;
       count++;
     }
     return this.#queue.splice(0, count);
   }
-}
-
-/** An upper bound of an op's MessagePack size: UTF-8 takes at most 3 bytes per UTF-16 unit. */
-function approximateBytes(op: ChatOp): number {
-  let text = op.id.length + op.origin.length;
-  if (op.kind === 'login') text += op.user.length;
-  else if (op.kind === 'channel') text += op.channel.length;
-  else if (op.kind === 'publish') text += op.user.length + op.channel.length + op.message.length;
-  else text += op.src.length + op.dst.length + op.message.length;
-  return 3 * text + 96;
 }

@@ -1,5 +1,6 @@
 import { toWireTimestamp } from '../../domain/timestamp.ts';
-import { type ChatMessage, encodeChatMessage } from '../wire/chat-message.ts';
+import type { ChatMessage } from '../wire/chat-message.ts';
+import { approximateOpBytes } from '../wire/op-size.ts';
 import type { BerkeleyRounds } from './berkeley-rounds.ts';
 import type { BullyElection } from './bully-election.ts';
 import type { OpLog } from '../../store/op-log.ts';
@@ -8,6 +9,7 @@ import type { ServerContext } from './server-context.ts';
 
 /** A sync reply stays well under what a peer accepts (64 KiB): 500 long messages would not. */
 export const SYNC_REPLY_MAX_BYTES = 48 * 1024;
+const SYNC_PAGE_MAX_OPS = 100;
 
 export const PEER_SERVICES = ['clock', 'adjust', 'election', 'heartbeat', 'replicate', 'sync', 'status'];
 
@@ -52,7 +54,7 @@ export function peerService(parts: PeerServiceParts): (message: ChatMessage) => 
         const after = data.after;
         const limit = data.limit;
         if (typeof after !== 'number' || !Number.isInteger(after) || after < 0) return erro(service, 'sync needs data.after, a log position ≥ 0');
-        const size = typeof limit === 'number' && Number.isInteger(limit) && limit > 0 ? Math.min(limit, 1_000) : 500;
+        const size = typeof limit === 'number' && Number.isInteger(limit) && limit > 0 ? limit : SYNC_PAGE_MAX_OPS;
         return syncPage(ctx, log, after, size);
       }
       case 'status':
@@ -71,11 +73,19 @@ export function peerService(parts: PeerServiceParts): (message: ChatMessage) => 
   };
 }
 
-/** A page of my log after `after`, halved until its reply fits SYNC_REPLY_MAX_BYTES (one op always fits). */
+/**
+ * A page of my log after `after`, cut to SYNC_REPLY_MAX_BYTES (one op always fits). Pages are small, so
+ * answering one never holds the event loop for long.
+ */
 function syncPage(ctx: ServerContext, log: OpLog, after: number, limit: number): ChatMessage {
-  let page = log.page(after, limit);
-  while (page.ops.length > 1 && encodeChatMessage({ service: 'sync', data: { ops: page.ops } }).length > SYNC_REPLY_MAX_BYTES) {
-    page = log.page(after, Math.ceil(page.ops.length / 2));
+  let page = log.page(after, Math.min(limit, SYNC_PAGE_MAX_OPS));
+  let bytes = 0;
+  let count = 0;
+  for (const op of page.ops) {
+    bytes += approximateOpBytes(op);
+    if (count > 0 && bytes > SYNC_REPLY_MAX_BYTES) break;
+    count++;
   }
+  if (count < page.ops.length) page = log.page(after, count);
   return ctx.stamp('sync', { ops: page.ops, lastSeq: page.lastSeq, headSeq: log.lastSeq });
 }

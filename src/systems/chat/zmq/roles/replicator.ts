@@ -7,7 +7,7 @@ import { PeerPusher } from './peer-pusher.ts';
 import { PeerUnavailableError } from './peer-rpc.ts';
 import type { ServerContext } from './server-context.ts';
 
-export const SYNC_PAGE_SIZE = 500;
+export const SYNC_PAGE_SIZE = 100;
 /** A peer with no connection gets this long, not the full timeout, so one dead server does not stall every write. */
 const DOWN_PEER_TIMEOUT_MS = 20;
 
