@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { browserSkip, launchBrowser } from '../helpers/browser.ts';
-import { freePort, startCli } from '../helpers/cli-process.ts';
+import { exitOf, freePort, startCli } from '../helpers/cli-process.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
@@ -56,7 +56,15 @@ describe('the chat-zmq page of mensageiro up', { timeout: 150_000 }, () => {
     await waitFor(() => up.output().includes('mensageiro is up on'), 'the server to start', 30_000);
     await waitFor(async () => (await state()).coordinator !== null, 'the three servers to agree on a coordinator', 15_000);
   });
-  after(() => void up?.kill('SIGINT'));
+  // Ctrl-C must stop it, even right after a server was stopped and started again: it once hung here.
+  after(async () => {
+    up?.kill('SIGINT');
+    try {
+      assert.equal(await exitOf(up, 15_000), 0, 'mensageiro up exits on Ctrl-C');
+    } finally {
+      up?.kill('SIGKILL');
+    }
+  });
 
   describe('its HTTP routes', () => {
     it('answers with the server\'s reply, and with the server\'s reason when it refuses', async () => {

@@ -22,10 +22,20 @@ export class BullyElection {
 
   constructor(private readonly peers: ElectionPeers, private readonly announceWaitMs = 1_000) {}
 
-  /** Starts an election unless one is already running; resolves when a coordinator is known. */
+  #stopped = false;
+
+  /** Starts an election unless one is already running (or I am stopping); resolves when a coordinator is known. */
   run(): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
     this.#running ??= this.#elect().finally(() => (this.#running = undefined));
     return this.#running;
+  }
+
+  /** No more elections: the server is stopping. Resolves when the one under way (if any) is over. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#announced?.();
+    await this.#running;
   }
 
   /** Follows an announcement; one from a server ranked below me is answered by an election I will win. */
@@ -37,7 +47,7 @@ export class BullyElection {
 
   async #elect(): Promise<void> {
     this.elections++;
-    for (let attempt = 0; attempt < 5; attempt++) {
+    for (let attempt = 0; attempt < 5 && !this.#stopped; attempt++) {
       const me = this.peers.self();
       const higher = higherRanked(me, await this.peers.servers());
       const answers = await Promise.all(higher.map((s) => this.peers.ask(s.name).catch(() => false)));

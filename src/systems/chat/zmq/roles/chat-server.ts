@@ -148,14 +148,14 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     peerEndpoint,
     status: () => ({ coordinator: election.coordinator, berkeleyRounds: berkeley.rounds, ops: state.size, offsetMs: ctx.physical.offsetMs }),
     async close() {
-      for (const reply of replies) reply.close();
-      await serving;
       for (const timer of timers) clearInterval(timer);
       replicator.stop();
+      directory.close();
+      for (const reply of replies) reply.close();
+      await Promise.all([serving, election.stop()]);
       subscriber.close();
       publisher.close();
       reference.close();
-      directory.close();
       await peers.close();
       opLog.close();
     },

@@ -9,10 +9,12 @@ export interface ServerEntry extends RankedServer {
 export class PeerDirectory {
   #servers: ServerEntry[] = [];
   readonly #clients = new Map<string, { address: string; client: PeerClient }>();
+  #closed = false;
 
   constructor(private readonly self: string) {}
 
   update(servers: ServerEntry[]): void {
+    if (this.#closed) return;
     this.#servers = servers;
     for (const [name, entry] of this.#clients) {
       const now = servers.find((s) => s.name === name);
@@ -36,7 +38,9 @@ export class PeerDirectory {
     return this.#servers.find((s) => s.name === name)?.rank;
   }
 
+  /** Undefined for me, for a server without an address, and for everyone once closed (a stopping server dials no one). */
   client(name: string): PeerClient | undefined {
+    if (this.#closed) return undefined;
     const known = this.#clients.get(name);
     if (known) return known.client;
     const server = this.#servers.find((s) => s.name === name);
@@ -47,6 +51,8 @@ export class PeerDirectory {
   }
 
   close(): void {
+    this.#closed = true;
+    this.#servers = [];
     for (const { client } of this.#clients.values()) client.close();
     this.#clients.clear();
   }
