@@ -25,7 +25,7 @@ export const MAX_SERVERS = 16;
 /** Each client holds two sockets (REQ and SUB) in this one process. */
 export const MAX_CLIENTS = 1_024;
 
-export const DEFAULTS = { duration: '10s', clients: 16, rate: 1_000, servers: 3, timeout: '5s' } as const;
+export const DEFAULTS = { duration: '10s', clients: 32, rate: 1_000, servers: 3, timeout: '5s' } as const;
 
 /** The command line, checked: a mistake throws a UsageError (exit code 2). `help` when --help was asked for. */
 export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
