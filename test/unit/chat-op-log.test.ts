@@ -92,6 +92,19 @@ describe('SqliteOpLog', () => {
     log.close();
   });
 
+  it('lists ids page by page and gives back the ops asked for by id, skipping ids it does not hold', () => {
+    const log = openSqliteOpLog(':memory:');
+    const all = ops('ids', 5);
+    log.appendMany(all);
+    const first = log.ids(0, 3);
+    assert.deepEqual(first.ids, all.slice(0, 3).map((op) => op.id));
+    const rest = log.ids(first.lastSeq, 10);
+    assert.deepEqual(rest.ids, all.slice(3).map((op) => op.id));
+    assert.deepEqual(log.ids(rest.lastSeq, 10), { ids: [], lastSeq: rest.lastSeq });
+    assert.deepEqual(log.get([all[4]!.id, 'nobody', all[1]!.id]), [all[4], all[1]]);
+    log.close();
+  });
+
   it('refuses what is not a chat op and keeps only the fields of its kind', () => {
     const log = openSqliteOpLog(':memory:');
     assert.throws(() => log.append({ id: 'x', kind: 'login' } as unknown as ChatOp), TypeError);

@@ -8,6 +8,10 @@ export interface OpLog {
   appendMany(ops: ChatOp[]): boolean[];
   /** Ops in this log's append order after `afterSeq`; `lastSeq` is the cursor for the next page (afterSeq when empty). */
   page(afterSeq: number, limit: number): { ops: ChatOp[]; lastSeq: number };
+  /** The ids of the ops after `afterSeq`, in append order: what anti-entropy compares before it fetches. */
+  ids(afterSeq: number, limit: number): { ids: string[]; lastSeq: number };
+  /** The ops with these ids that the log holds. */
+  get(ids: string[]): ChatOp[];
   /** Every op in append order, for loading state at start. */
   all(): ChatOp[];
   /** The seq of the last append, 0 for an empty log. */

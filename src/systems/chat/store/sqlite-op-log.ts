@@ -49,6 +49,8 @@ class SqliteOpLog implements OpLog {
   #insert: Database.Statement;
   #page: Database.Statement<[number, number], { seq: number; op: string }>;
   #all: Database.Statement<[], { seq: number; op: string }>;
+  #ids: Database.Statement<[number, number], { seq: number; id: string }>;
+  #byId: Database.Statement<[string], { seq: number; op: string }>;
   #appendMany: (ops: ChatOp[]) => boolean[];
   #checkpointer: SqliteCheckpointer | undefined;
 
@@ -68,6 +70,8 @@ class SqliteOpLog implements OpLog {
     this.#insert = this.#db.prepare('INSERT OR IGNORE INTO ops (id, kind, origin, clock, at, op) VALUES (?, ?, ?, ?, ?, ?)');
     this.#page = this.#db.prepare('SELECT seq, op FROM ops WHERE seq > ? ORDER BY seq LIMIT ?');
     this.#all = this.#db.prepare('SELECT seq, op FROM ops ORDER BY seq');
+    this.#ids = this.#db.prepare('SELECT seq, id FROM ops WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.#byId = this.#db.prepare('SELECT seq, op FROM ops WHERE id = ?');
     this.#appendMany = this.#db.transaction((ops: ChatOp[]) => ops.map((op) => this.append(op)));
     this.#lastSeq = (this.#db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM ops').get() as { seq: number }).seq;
   }
@@ -90,6 +94,20 @@ class SqliteOpLog implements OpLog {
     nonNegativeInteger('limit', limit);
     const rows = this.#page.all(afterSeq, limit);
     return { ops: rows.map((row) => parseRow(row, this.#path)), lastSeq: rows.at(-1)?.seq ?? afterSeq };
+  }
+
+  ids(afterSeq: number, limit: number): { ids: string[]; lastSeq: number } {
+    nonNegativeInteger('afterSeq', afterSeq);
+    nonNegativeInteger('limit', limit);
+    const rows = this.#ids.all(afterSeq, limit);
+    return { ids: rows.map((row) => row.id), lastSeq: rows.at(-1)?.seq ?? afterSeq };
+  }
+
+  get(ids: string[]): ChatOp[] {
+    return ids.flatMap((id) => {
+      const row = this.#byId.get(id);
+      return row ? [parseRow(row, this.#path)] : [];
+    });
   }
 
   all(): ChatOp[] {

@@ -1,4 +1,5 @@
 import { toWireTimestamp } from '../../domain/timestamp.ts';
+import type { ChatOp } from '../../domain/chat-op.ts';
 import type { ChatMessage } from '../wire/chat-message.ts';
 import { approximateOpBytes } from '../wire/op-size.ts';
 import type { BerkeleyRounds } from './berkeley-rounds.ts';
@@ -9,9 +10,10 @@ import type { ServerContext } from './server-context.ts';
 
 /** A sync reply stays well under what a peer accepts (64 KiB): 500 long messages would not. */
 export const SYNC_REPLY_MAX_BYTES = 48 * 1024;
-const SYNC_PAGE_MAX_OPS = 100;
+/** Ids per sync page: 300 of the longest allowed (128 characters) still fit in a reply. */
+export const SYNC_PAGE_MAX_IDS = 300;
 
-export const PEER_SERVICES = ['clock', 'adjust', 'election', 'heartbeat', 'replicate', 'sync', 'status'];
+export const PEER_SERVICES = ['clock', 'adjust', 'election', 'heartbeat', 'replicate', 'sync', 'fetch', 'status'];
 
 export interface PeerServiceParts {
   ctx: ServerContext;
@@ -54,8 +56,16 @@ export function peerService(parts: PeerServiceParts): (message: ChatMessage) => 
         const after = data.after;
         const limit = data.limit;
         if (typeof after !== 'number' || !Number.isInteger(after) || after < 0) return erro(service, 'sync needs data.after, a log position ≥ 0');
-        const size = typeof limit === 'number' && Number.isInteger(limit) && limit > 0 ? limit : SYNC_PAGE_MAX_OPS;
-        return syncPage(ctx, log, after, size);
+        const size = typeof limit === 'number' && Number.isInteger(limit) && limit > 0 ? Math.min(limit, SYNC_PAGE_MAX_IDS) : SYNC_PAGE_MAX_IDS;
+        const page = log.ids(after, size);
+        return ctx.stamp('sync', { ids: page.ids, lastSeq: page.lastSeq, headSeq: log.lastSeq });
+      }
+      case 'fetch': {
+        const ids = data.ids;
+        if (!Array.isArray(ids) || ids.length > SYNC_PAGE_MAX_IDS || !ids.every((id) => typeof id === 'string')) {
+          return erro(service, `fetch needs data.ids, a list of at most ${SYNC_PAGE_MAX_IDS} op ids`);
+        }
+        return ctx.stamp('fetch', { ops: fitting(log.get(ids as string[])) });
       }
       case 'status':
         return ctx.stamp('status', {
@@ -73,19 +83,14 @@ export function peerService(parts: PeerServiceParts): (message: ChatMessage) => 
   };
 }
 
-/**
- * A page of my log after `after`, cut to SYNC_REPLY_MAX_BYTES (one op always fits). Pages are small, so
- * answering one never holds the event loop for long.
- */
-function syncPage(ctx: ServerContext, log: OpLog, after: number, limit: number): ChatMessage {
-  let page = log.page(after, Math.min(limit, SYNC_PAGE_MAX_OPS));
+/** As many of these ops as fit in SYNC_REPLY_MAX_BYTES (one always does); the asker fetches the rest next. */
+function fitting(ops: ChatOp[]): ChatOp[] {
   let bytes = 0;
   let count = 0;
-  for (const op of page.ops) {
+  for (const op of ops) {
     bytes += approximateOpBytes(op);
     if (count > 0 && bytes > SYNC_REPLY_MAX_BYTES) break;
     count++;
   }
-  if (count < page.ops.length) page = log.page(after, count);
-  return ctx.stamp('sync', { ops: page.ops, lastSeq: page.lastSeq, headSeq: log.lastSeq });
+  return ops.slice(0, count);
 }

@@ -7,7 +7,7 @@ import { PeerPusher } from './peer-pusher.ts';
 import { PeerUnavailableError } from './peer-rpc.ts';
 import type { ServerContext } from './server-context.ts';
 
-export const SYNC_PAGE_SIZE = 100;
+export const SYNC_PAGE_SIZE = 300;
 /** A peer with no connection gets this long, not the full timeout, so one dead server does not stall every write. */
 const DOWN_PEER_TIMEOUT_MS = 20;
 
@@ -141,25 +141,40 @@ export class Replicator {
     clearInterval(this.#timer);
   }
 
-  /** Reads the peer's log from where I left it to its end, one page at a time. */
+  /**
+   * Reads the ids in the peer's log from where I left it to its end, one page at a time, and fetches only the
+   * ops I lack: in the normal case, when every push arrived, nothing but ids crosses.
+   */
   async #pullFrom(name: string): Promise<void> {
     const client = this.directory.client(name);
     if (!client) return;
+    const ask = async (service: string, data: Record<string, unknown>) => {
+      const reply = await client.request(this.ctx.stamp(service, data), this.timeoutMs * 2);
+      this.ctx.observe(reply);
+      if (reply.data.status === 'erro') throw new Error(`${name} refused ${service}: ${String(reply.data.description)}`);
+      return reply.data;
+    };
     for (;;) {
       const after = this.#cursors.get(name) ?? 0;
-      const reply = await client.request(this.ctx.stamp('sync', { after, limit: SYNC_PAGE_SIZE }), this.timeoutMs * 2);
-      this.ctx.observe(reply);
-      const { ops, lastSeq, headSeq } = reply.data;
-      if (!Array.isArray(ops) || typeof lastSeq !== 'number' || typeof headSeq !== 'number') throw new Error(`${name} answered sync without ops`);
+      const { ids, lastSeq, headSeq } = await ask('sync', { after, limit: SYNC_PAGE_SIZE });
+      if (!Array.isArray(ids) || typeof lastSeq !== 'number' || typeof headSeq !== 'number') throw new Error(`${name} answered sync without ids`);
       if (headSeq < after) {
         // The peer's log is shorter than what I read of it: it lost its disk. Read it again from the start.
         this.#cursors.set(name, 0);
         continue;
       }
-      for (const op of ops) if (isChatOp(op)) this.applyLocal(op);
+      let missing = ids.filter((id): id is string => typeof id === 'string' && !this.state.has(id));
+      while (missing.length > 0) {
+        const { ops } = await ask('fetch', { ids: missing });
+        if (!Array.isArray(ops) || ops.length === 0) break; // it listed them but cannot give them: the next round retries
+        for (const op of ops) if (isChatOp(op)) this.applyLocal(op);
+        const before = missing.length;
+        missing = missing.filter((id) => !this.state.has(id));
+        if (missing.length === before) break;
+      }
+      if (missing.length > 0) return;
       this.#cursors.set(name, Math.max(after, lastSeq));
-      // Pages are cut to a size in bytes as well, so a short page does not mean the end of the log.
-      if (ops.length === 0 || lastSeq >= headSeq) return;
+      if (ids.length === 0 || lastSeq >= headSeq) return;
     }
   }
 }
