@@ -234,6 +234,24 @@ describe('chat over ZeroMQ: the client side, through a real broker and proxy', {
     assert.ok(!seen.some((p) => p.payload.message === 'after leaving'), 'nothing from an unsubscribed topic');
   });
 
+  it('drops a publication that comes twice with the same id (a retried write published again)', async () => {
+    const session = await open();
+    const seen = collect(session);
+    session.subscribe('ana');
+    await untilSubscribed(server, seen, 'ana');
+    seen.length = 0;
+    await server.publish('ana', { from: 'bob', message: 'once', id: 'op-1' });
+    await server.publish('ana', { from: 'bob', message: 'once', id: 'op-1' });
+    await server.publish('ana', { from: 'bob', message: 'twice, no id' });
+    await server.publish('ana', { from: 'bob', message: 'twice, no id' });
+    await server.publish('ana', { from: 'bob', message: 'marker', id: 'op-2' });
+    await waitFor(() => seen.some((p) => p.payload.message === 'marker'), 'the marker');
+    assert.deepEqual(
+      seen.map((p) => p.payload.message),
+      ['once', 'twice, no id', 'twice, no id', 'marker'],
+    );
+  });
+
   it('resends a request that timed out with the same id, and the server applies it once', async () => {
     const session = await open({ timeoutMs: 400, retries: 3 });
     const from = server.received.length;

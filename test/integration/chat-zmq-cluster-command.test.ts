@@ -49,7 +49,11 @@ describe('mensageiro chat zmq cluster', { timeout: 180_000 }, () => {
       assert.match(output, /process\s+RSS MB\s+peak MB\s+CPU s/);
       for (const role of ['broker', 'proxy', 'reference', 's1', 's2', 's3', 'bot1', 'bot2']) assert.match(output, new RegExp(`^  ${role}\\s+\\d`, 'm'), `${role} in the table`);
     } finally {
-      if (cluster.exitCode === null) cluster.kill('SIGKILL');
+      // Ctrl-C first even when an assertion failed: a SIGKILLed cluster would leave its roles running.
+      if (cluster.exitCode === null) {
+        cluster.kill('SIGINT');
+        await exitOf(cluster, 20_000).catch(() => cluster.kill('SIGKILL'));
+      }
     }
   });
 });

@@ -29,12 +29,13 @@ describe('chat zmq bench options', () => {
     assert.equal(options.servers, DEFAULTS.servers);
     assert.equal(options.rate, DEFAULTS.rate);
     assert.equal(options.json, false);
+    assert.equal(options.repSockets, undefined, "the servers' own default");
     assert.ok(options.durationMs > 0 && options.timeoutMs > 0);
   });
 
   it('reads every option', () => {
-    const options = parseBenchOptions(['--json', '--duration', '5s', '--clients', '8', '--rate', '250', '--servers', '5', '--scenario', 'writes', '--timeout', '750ms']);
-    assert.deepEqual(options, { json: true, durationMs: 5_000, clients: 8, rate: 250, servers: 5, scenarios: ['writes'], timeoutMs: 750 });
+    const options = parseBenchOptions(['--json', '--duration', '5s', '--clients', '8', '--rate', '250', '--servers', '5', '--scenario', 'writes', '--timeout', '750ms', '--rep-sockets', '4']);
+    assert.deepEqual(options, { json: true, durationMs: 5_000, clients: 8, rate: 250, servers: 5, scenarios: ['writes'], timeoutMs: 750, repSockets: 4 });
   });
 
   it('answers --help', () => {

@@ -16,6 +16,8 @@ export interface BenchOptions {
   scenarios: ScenarioName[];
   /** A request with no reply by then fails (no resend: a bench counts it). */
   timeoutMs: number;
+  /** Each server's REP sockets; absent, the server's default. */
+  repSockets?: number;
 }
 
 export const BENCH_HELP_COMMAND = 'mensageiro chat zmq bench --help';
@@ -38,6 +40,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
     servers: { type: 'string' },
     scenario: { type: 'string' },
     timeout: { type: 'string' },
+    'rep-sockets': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return 'help';
@@ -53,6 +56,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
     servers,
     scenarios: parseScenarios(values.scenario ?? 'all'),
     timeoutMs: durationOption('--timeout', values.timeout ?? DEFAULTS.timeout, help),
+    ...(values['rep-sockets'] === undefined ? {} : { repSockets: positiveInteger('--rep-sockets', values['rep-sockets'], help) }),
   };
 }
 

@@ -20,6 +20,8 @@ export interface BenchTopologyOptions {
   /** The compiled CLI (compiledCli), run with this node. */
   cli: string;
   servers: number;
+  /** REP sockets per server (the server's own default when absent). */
+  repSockets?: number;
   /** How long a server may take to print that it is ready. */
   serverReadyMs?: number;
 }
@@ -60,6 +62,7 @@ export class BenchTopology {
       const [referenceEndpoint] = endpointsIn(referenceLine, new RegExp(`(${TCP}) \\(REP\\)`), 'the reference');
 
       const serverArgs = ['--broker', backend!, '--proxy-xsub', xsub!, '--proxy-xpub', xpub!, '--reference', referenceEndpoint!, '--data-dir', this.dataDir];
+      if (this.options.repSockets !== undefined) serverArgs.push('--rep-sockets', String(this.options.repSockets));
       const servers = Array.from({ length: this.options.servers }, (_, i) => `s${i + 1}`);
       await Promise.all(
         servers.map((name) => waitForOutput(this.#role(name, ['server', '--name', name, ...serverArgs]), SERVER_READY, `server ${name}`, this.options.serverReadyMs ?? 30_000)),

@@ -23,7 +23,7 @@ export class ChatBench {
     cli: string,
     private readonly log: (line: string) => void,
   ) {
-    this.#topology = new BenchTopology({ cli, servers: options.servers });
+    this.#topology = new BenchTopology({ cli, servers: options.servers, repSockets: options.repSockets });
   }
 
   async run(): Promise<BenchReport> {

@@ -5,10 +5,12 @@ import { DEFAULTS, MAX_SERVERS, parseBenchOptions } from '../bench/bench-options
 import { benchJson, formatBenchReport } from '../bench/bench-report.ts';
 import { DELIVERY_P99_TARGET_MS, REQUESTS_PER_SECOND_TARGET } from '../bench/bench-targets.ts';
 import { ChatBench, TopologyStartError } from '../bench/chat-bench.ts';
+import { DEFAULT_REP_SOCKETS } from '../roles/chat-server.ts';
 import { ChatZmqCommandError } from './common.ts';
 
 export const BENCH_HELP = `usage: mensageiro chat zmq bench [--scenario all|reads|writes|delivery] [--duration ${DEFAULTS.duration}]
-       [--clients ${DEFAULTS.clients}] [--rate ${DEFAULTS.rate}] [--servers ${DEFAULTS.servers}] [--timeout ${DEFAULTS.timeout}] [--json]
+       [--clients ${DEFAULTS.clients}] [--rate ${DEFAULTS.rate}] [--servers ${DEFAULTS.servers}] [--timeout ${DEFAULTS.timeout}]
+       [--rep-sockets N] [--json]
 
 Starts its own topology as separate processes (broker, proxy, reference and --servers servers, on ports the
 system picks, data in a temporary directory removed at the end), logs in --clients users, creates the bench
@@ -31,6 +33,8 @@ A missed target is a measurement, not a failure: the exit code is 0 unless the t
   --rate N       publish requests per second in delivery (default ${DEFAULTS.rate})
   --servers N    chat servers, up to ${MAX_SERVERS} (default ${DEFAULTS.servers})
   --timeout D    a request unanswered by then fails; it is not resent (default ${DEFAULTS.timeout})
+  --rep-sockets N  each server's REP sockets to the broker (default: the server's, ${DEFAULT_REP_SOCKETS}); fewer
+                 favour reads, more favour writes and delivery
   --json         print one JSON document with every figure and each target's verdict on stdout; the report
                  goes to stderr
 `;

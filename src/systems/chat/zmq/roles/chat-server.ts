@@ -16,7 +16,7 @@ import { Replicator } from './replicator.ts';
 import { ServerContext } from './server-context.ts';
 
 export const SERVERS_TOPIC = 'servers';
-export const DEFAULT_REP_SOCKETS = 4;
+export const DEFAULT_REP_SOCKETS = 16;
 
 export interface ChatServerOptions {
   name: string;

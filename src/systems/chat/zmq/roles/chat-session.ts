@@ -51,6 +51,8 @@ export class ChatSession {
   /** The topics asked for: ZeroMQ matches prefixes, so "ana" would also let "anabel" through. */
   readonly #topics = new Set<string>();
   readonly #listeners = new Set<(publication: Publication) => void>();
+  /** A message is published once it is on one server's disk; if that server dies before it answers, the retry publishes it again, with the same id. */
+  readonly #seen = new RecentIds(4_096);
   readonly #receiving: Promise<void>;
   #user: string | undefined;
   #closed = false;
@@ -163,6 +165,7 @@ export class ChatSession {
         const publication = decodePublication(frames);
         if (!publication || !this.#topics.has(publication.topic)) continue;
         this.clock.observe(publication.payload.clock);
+        if (this.#seen.repeated(publication.payload.id)) continue;
         for (const listener of this.#listeners) {
           try {
             listener(publication);
@@ -189,4 +192,19 @@ function checked(service: string, reply: ChatMessage): Record<string, unknown> {
 
 function names(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((name): name is string => typeof name === 'string') : [];
+}
+
+/** The last `capacity` ids seen, to drop a publication that comes twice. */
+class RecentIds {
+  readonly #ids = new Set<string>();
+
+  constructor(private readonly capacity: number) {}
+
+  repeated(id: unknown): boolean {
+    if (typeof id !== 'string') return false;
+    if (this.#ids.has(id)) return true;
+    this.#ids.add(id);
+    if (this.#ids.size > this.capacity) this.#ids.delete(this.#ids.values().next().value as string);
+    return false;
+  }
 }

@@ -63,14 +63,13 @@ export class ClientService {
 
     const decision = decide(state, request, { id: id ?? randomUUID(), origin: ctx.name, clock: ctx.clock.tick(), at });
     if (!decision.ok) return this.#erro(service, decision.reason);
-    const committed = this.parts.replicator.commit(decision.op);
+    const committed = this.parts.replicator.commit(decision.op, () => this.#publish(decision.op));
     this.#committing.set(decision.op.id, committed);
     try {
       await committed;
     } finally {
       this.#committing.delete(decision.op.id);
     }
-    this.#publish(decision.op);
     return this.#ok(service);
   }
 
@@ -78,9 +77,9 @@ export class ClientService {
     const { ctx, publications } = this.parts;
     const timestamp = toWireTimestamp(op.at);
     if (op.kind === 'publish') {
-      publications.publish(op.channel, { user: op.user, channel: op.channel, message: op.message, timestamp, clock: ctx.clock.tick() });
+      publications.publish(op.channel, { user: op.user, channel: op.channel, message: op.message, timestamp, clock: ctx.clock.tick(), id: op.id });
     } else if (op.kind === 'message') {
-      publications.publish(op.dst, { from: op.src, message: op.message, timestamp, clock: ctx.clock.tick() });
+      publications.publish(op.dst, { from: op.src, message: op.message, timestamp, clock: ctx.clock.tick(), id: op.id });
     }
   }
 

@@ -50,9 +50,11 @@ export class Replicator {
     return true;
   }
 
-  async commit(op: ChatOp): Promise<CommitOutcome> {
+  /** `onDurable` runs once the op is on my disk, before the peers have it. */
+  async commit(op: ChatOp, onDurable?: () => void): Promise<CommitOutcome> {
     this.state.apply(op);
     await this.#durable(op);
+    onDurable?.();
     const outcome: CommitOutcome = { acked: [], missed: [] };
     await Promise.all(
       this.directory.peers().map(async (peer) => {
