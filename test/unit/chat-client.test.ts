@@ -239,6 +239,21 @@ describe('chat client: a session through streams', () => {
     input.end();
     await done;
   });
+  it('on Ctrl-C while a request waits, abandons it at once and stops', { timeout: 5_000 }, async () => {
+    const chat = new InMemoryChat();
+    let abandon: () => void = () => {};
+    const hanging = new Promise<string[]>((_, reject) => (abandon = () => reject(new Error('the session was closed'))));
+    chat.users = () => hanging;
+    let abandoned = 0;
+    const input = new PassThrough();
+    const output = sink();
+    const done = runInteractiveClient({ session: chat, input, output, terminal: true, abandon: () => (abandoned++, abandon()) });
+    input.write('/users\n');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    input.write('\x03');
+    await done;
+    assert.equal(abandoned, 1);
+  });
 });
 
 async function waitUntil(check: () => boolean): Promise<void> {

@@ -38,6 +38,7 @@ export async function clientCommand(argv: string[], io: CliIo): Promise<number> 
       input: process.stdin,
       output: io.stdout,
       user: values.user,
+      abandon: () => void session.close(),
     });
   } finally {
     await session.close();

@@ -56,6 +56,8 @@ export interface InteractiveClientOptions {
   user?: string;
   /** Prompt and line editing; by default when the output is a terminal. */
   terminal?: boolean;
+  /** Called on Ctrl-C while a request waits, so it is abandoned at once instead of after its retries. */
+  abandon?: () => void;
 }
 
 const ONE_WORD = /^\S+$/;
@@ -176,7 +178,10 @@ class TerminalClient {
     // Taken before anything is awaited: lines typed (or piped) during the first login wait their turn.
     const lines = this.#rl[Symbol.asyncIterator]();
     const stopListening = this.#session.onPublication((publication) => this.#show(formatPublication(publication)));
-    this.#rl.on('SIGINT', () => this.#rl.close());
+    this.#rl.on('SIGINT', () => {
+      this.#rl.close();
+      if (this.#busy) this.#options.abandon?.();
+    });
     try {
       if (this.#options.user !== undefined) await this.#execute({ kind: 'login', user: this.#options.user });
       else this.#print('type /login <name> to start, /help for every command');
