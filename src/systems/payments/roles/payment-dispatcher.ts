@@ -14,6 +14,11 @@ export type Settled = 'recorded' | 'purged';
 interface Pending extends Payment {
   /** performance.now() when it reached this dispatcher: how long it has waited. */
   queuedAt: number;
+  /**
+   * The processor whose answer was lost: it may still store the payment (it applies its delay first and does not
+   * stop when the caller hangs up), so only it may take the payment from then on, or it would be charged twice.
+   */
+  pinned?: ProcessorName;
   settle: (outcome: Settled) => void;
 }
 
@@ -35,11 +40,14 @@ const IDLE_RECHECK_MS = 50;
  */
 const SENDS_PER_TURN = 8;
 const MAX_RECORD_BACKOFF_MS = 2_000;
+/** How soon a pinned payment that its processor refused is offered to it again. */
+const PINNED_RETRY_MS = 250;
 
 /**
  * Sends accepted payments to a processor, never dropping one: a refusal puts it back at the head of the queue,
- * a lost answer is looked up on that processor before the payment may go anywhere else (it may have been
- * stored: resending would charge it twice), and a ledger write that fails is retried until it lands.
+ * a lost answer pins the payment to that processor (it may store it yet: sending it elsewhere could charge it
+ * twice), where it is looked up and sent again until that processor has it, and a ledger write that fails is
+ * retried until it lands.
  */
 export class PaymentDispatcher {
   readonly #queue: BoundedQueue<Pending>;
@@ -133,13 +141,16 @@ export class PaymentDispatcher {
       case 'unknown':
         lane.end(token, performance.now(), 'failed');
         paymentsRetried.inc({ processor: lane.name, outcome: outcome.kind });
+        payment.pinned = lane.name;
         if (current) this.#reconcile(lane, payment, Math.max(1_000, lane.view(performance.now()).latencyMs + 500));
         break;
       default:
         // A 429 counts as a failure too: retried at once, a full limiter would answer the retry as fast as it refused it.
         lane.end(token, performance.now(), 'failed');
         paymentsRetried.inc({ processor: lane.name, outcome: outcome.kind });
-        if (current) this.#queue.returnToFront(payment);
+        if (!current) break;
+        if (payment.pinned) this.#resendPinned(lane, payment, PINNED_RETRY_MS);
+        else this.#queue.returnToFront(payment);
     }
     this.pump();
   }
@@ -160,8 +171,9 @@ export class PaymentDispatcher {
           const requestedAtMs = Date.parse(found.requestedAt);
           this.#record({ processor: lane.name, correlationId: payment.correlationId, amountCents: found.amountCents || payment.amountCents, requestedAtMs }, payment.settle);
         } else {
-          this.#queue.returnToFront(payment);
-          this.pump();
+          // Not there yet, which does not mean it never will be: send it again to the same processor, which
+          // answers 422 if the first attempt landed meanwhile.
+          this.#resendPinned(lane, payment, 0);
         }
       } catch (err) {
         this.#options.log.warn('lookup failed; trying again', { processor: lane.name, correlationId: payment.correlationId, err });
@@ -169,6 +181,18 @@ export class PaymentDispatcher {
       }
     };
     setTimeout(attempt, afterMs);
+  }
+
+  /** A pinned payment goes back to its processor only, after `afterMs`; it counts as pending meanwhile. */
+  #resendPinned(lane: ProcessorLane, payment: Pending, afterMs: number): void {
+    this.#reconciling += 1;
+    const generation = this.#generation;
+    setTimeout(() => {
+      this.#reconciling -= 1;
+      if (this.#closed) return;
+      if (generation !== this.#generation) return payment.settle('purged');
+      void this.#send(lane, payment);
+    }, afterMs);
   }
 
   #record(entry: LedgerEntry, settle: (outcome: Settled) => void, backoffMs = 50): void {
