@@ -69,6 +69,14 @@ for (const fx of fixtures) {
       assert.deepEqual((await ledger.summary(parseTimeRange(null, null))).default, { totalRequests: 0, totalAmountCents: 0 });
       assert.equal(await ledger.purgedAt(), T0 + 5);
     });
+
+    it('does not record, after a purge, a payment sent before it (an answer that came back late)', async () => {
+      const ledger = await fx.make();
+      await ledger.purge(T0 + 5);
+      await ledger.record({ processor: 'default', correlationId: id(6), amountCents: 100, requestedAtMs: T0 + 4 });
+      await ledger.record({ processor: 'default', correlationId: id(7), amountCents: 200, requestedAtMs: T0 + 5 });
+      assert.deepEqual((await ledger.summary(parseTimeRange(null, null))).default, { totalRequests: 1, totalAmountCents: 200 });
+    });
   });
 }
 

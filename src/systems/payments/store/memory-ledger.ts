@@ -41,7 +41,8 @@ export class MemoryLedger implements PaymentLedger {
   #byProcessor = new Map<ProcessorName, TimeOrdered>(PROCESSORS.map((p) => [p, new TimeOrdered()]));
 
   async record(entry: LedgerEntry): Promise<void> {
-    if (this.#seen.has(entry.correlationId)) return;
+    // Sent before the last purge: the purge wins (see RedisLedger).
+    if (this.#seen.has(entry.correlationId) || entry.requestedAtMs < this.#purgedAt) return;
     this.#seen.add(entry.correlationId);
     this.#byProcessor.get(entry.processor)!.insert(entry.requestedAtMs, entry.amountCents);
   }

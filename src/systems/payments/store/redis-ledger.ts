@@ -18,7 +18,19 @@ for i, key in ipairs(KEYS) do
 end
 return out`;
 
-type LedgerRedis = Redis & { paymentsSummary(keys: number, ...args: string[]): Promise<number[]> };
+/**
+ * A payment sent before the last purge is not recorded after it: another instance may hear of the purge a few
+ * ms after its answer came back, and the purge must win (the load test purges, then counts from zero).
+ */
+const RECORD_SCRIPT = `
+local purgedAt = tonumber(redis.call('GET', KEYS[2]) or '0')
+if tonumber(ARGV[1]) < purgedAt then return 0 end
+return redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])`;
+
+type LedgerRedis = Redis & {
+  paymentsSummary(keys: number, ...args: string[]): Promise<number[]>;
+  paymentsRecord(keys: number, ...args: string[]): Promise<number>;
+};
 
 function scoreBound(ms: number): string {
   if (ms === Number.NEGATIVE_INFINITY) return '-inf';
@@ -33,6 +45,7 @@ export class RedisLedger implements PaymentLedger {
 
   constructor(redis: Redis, prefix = 'payments') {
     redis.defineCommand('paymentsSummary', { lua: SUMMARY_SCRIPT });
+    redis.defineCommand('paymentsRecord', { lua: RECORD_SCRIPT });
     this.#redis = redis as LedgerRedis;
     this.#keys = PROCESSORS.map((p) => `${prefix}:ledger:${p}`);
     this.#purgedAtKey = `${prefix}:purged-at`;
@@ -40,7 +53,7 @@ export class RedisLedger implements PaymentLedger {
 
   async record(entry: LedgerEntry): Promise<void> {
     const key = this.#keys[PROCESSORS.indexOf(entry.processor)]!;
-    await this.#redis.zadd(key, entry.requestedAtMs, `${entry.correlationId}:${entry.amountCents}`);
+    await this.#redis.paymentsRecord(2, key, this.#purgedAtKey, String(entry.requestedAtMs), `${entry.correlationId}:${entry.amountCents}`);
   }
 
   async summary(range: TimeRange): Promise<Summary> {
