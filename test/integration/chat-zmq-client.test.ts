@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { Publisher, Reply } from 'zeromq';
 import { LamportClock } from '../../src/systems/chat/domain/lamport-clock.ts';
 import { toWireTimestamp } from '../../src/systems/chat/domain/timestamp.ts';
@@ -15,6 +15,7 @@ import { type ChatMessage, decodeChatMessage, encodeChatMessage } from '../../sr
 import { type Publication, encodePublication } from '../../src/systems/chat/zmq/wire/publication.ts';
 import { freePort } from '../helpers/engines.ts';
 import { sleep, waitFor } from '../helpers/wait.ts';
+import { textSink } from '../helpers/text-sink.ts';
 
 /**
  * A stand-in for the chat server, enough to exercise the client side: a REP socket behind the broker that
@@ -130,16 +131,6 @@ async function untilSubscribed(server: StandInServer, seen: Publication[], topic
   }, `the subscription to ${topic} to reach the publisher`);
 }
 
-function sink(): Writable & { text: string } {
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      stream.text += String(chunk);
-      done();
-    },
-  }) as Writable & { text: string };
-  stream.text = '';
-  return stream;
-}
 
 describe('chat over ZeroMQ: the client side, through a real broker and proxy', { timeout: 60_000 }, () => {
   let broker: Broker;
@@ -273,7 +264,7 @@ describe('chat over ZeroMQ: the client side, through a real broker and proxy', {
   it('runs the interactive client over a real session', async () => {
     const session = await open();
     const input = new PassThrough();
-    const output = sink();
+    const output = textSink();
     const done = runInteractiveClient({ session, input, output, terminal: false });
     input.write('/login dora\n/channel dora-sala\n/join dora-sala\n');
     await waitFor(() => output.text.includes('joined #dora-sala'), 'the join');
@@ -308,7 +299,7 @@ describe('chat over ZeroMQ: the client side, through a real broker and proxy', {
   });
 
   it('bot command: logs in, creates --channels, and stops after --messages', async () => {
-    const io = { stdout: sink(), stderr: sink() };
+    const io = { stdout: textSink(), stderr: textSink() };
     const code = await botCommand(
       ['--broker', broker.frontendEndpoint, '--proxy', proxy.xpubEndpoint, '--interval', '0', '--channels', 'bots-a,bots-b', '--messages', '12', '--user', 'bot-cli'],
       io,

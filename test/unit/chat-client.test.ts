@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { UsageError } from '../../src/kit/cli/args.ts';
 import { botCommand } from '../../src/systems/chat/zmq/commands/bot-command.ts';
 import { clientCommand } from '../../src/systems/chat/zmq/commands/client-command.ts';
@@ -14,6 +14,7 @@ import {
   runInteractiveClient,
 } from '../../src/systems/chat/zmq/roles/interactive-client.ts';
 import type { Publication } from '../../src/systems/chat/zmq/wire/publication.ts';
+import { textSink } from '../helpers/text-sink.ts';
 
 /** An in-memory chat that answers as the servers do and delivers publications to the topics subscribed. */
 class InMemoryChat implements ClientSession {
@@ -62,21 +63,11 @@ class InMemoryChat implements ClientSession {
   }
 }
 
-function sink(): Writable & { text: string } {
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      stream.text += String(chunk);
-      done();
-    },
-  }) as Writable & { text: string };
-  stream.text = '';
-  return stream;
-}
 
 /** Types `lines` into a client and returns everything it printed. */
 async function session(lines: string[], chat = new InMemoryChat(), options: { user?: string } = {}): Promise<string> {
   const input = new PassThrough();
-  const output = sink();
+  const output = textSink();
   const done = runInteractiveClient({ session: chat, input, output, terminal: false, user: options.user });
   input.end(lines.map((line) => `${line}\n`).join(''));
   await done;
@@ -224,7 +215,7 @@ describe('chat client: a session through streams', () => {
   it('on a terminal, prints a publication above the prompt and draws the prompt again', async () => {
     const chat = new InMemoryChat();
     const input = new PassThrough();
-    const output = sink();
+    const output = textSink();
     const done = runInteractiveClient({ session: chat, input, output, terminal: true });
     input.write('/login ana\n');
     await waitUntil(() => output.text.includes('logged in as ana'));
@@ -246,7 +237,7 @@ describe('chat client: a session through streams', () => {
     chat.users = () => hanging;
     let abandoned = 0;
     const input = new PassThrough();
-    const output = sink();
+    const output = textSink();
     const done = runInteractiveClient({ session: chat, input, output, terminal: true, abandon: () => (abandoned++, abandon()) });
     input.write('/users\n');
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -262,7 +253,7 @@ async function waitUntil(check: () => boolean): Promise<void> {
 }
 
 describe('chat client and bot: command lines', () => {
-  const io = () => ({ stdout: sink(), stderr: sink() });
+  const io = () => ({ stdout: textSink(), stderr: textSink() });
 
   it('print their help', async () => {
     const client = io();

@@ -62,21 +62,21 @@ describe('SqliteOpLog', () => {
     const seen: ChatOp[] = [];
     let cursor = 0;
     for (;;) {
-      const page = log.page(cursor, 5);
-      assert.ok(page.ops.length <= 5);
-      if (page.ops.length === 0) {
+      const page = log.ids(cursor, 5);
+      assert.ok(page.ids.length <= 5);
+      if (page.ids.length === 0) {
         assert.equal(page.lastSeq, cursor, 'an empty page keeps the cursor');
         break;
       }
       assert.ok(page.lastSeq > cursor);
-      seen.push(...page.ops);
+      seen.push(...log.get(page.ids));
       cursor = page.lastSeq;
     }
     assert.deepEqual(seen, written);
     assert.equal(cursor, log.lastSeq);
-    assert.deepEqual(log.page(log.lastSeq + 100, 5), { ops: [], lastSeq: log.lastSeq + 100 });
-    assert.deepEqual(log.page(0, 0).ops, []);
-    for (const [afterSeq, limit] of [[-1, 5], [0.5, 5], [0, -1], [0, Number.NaN]] as const) assert.throws(() => log.page(afterSeq, limit), RangeError);
+    assert.deepEqual(log.ids(log.lastSeq + 100, 5), { ids: [], lastSeq: log.lastSeq + 100 });
+    assert.deepEqual(log.ids(0, 0).ids, []);
+    for (const [afterSeq, limit] of [[-1, 5], [0.5, 5], [0, -1], [0, Number.NaN]] as const) assert.throws(() => log.ids(afterSeq, limit), RangeError);
     log.close();
   });
 

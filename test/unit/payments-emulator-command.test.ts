@@ -2,22 +2,14 @@ import assert from 'node:assert/strict';
 import { get } from 'node:http';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { type CliIo, UsageError } from '../../src/kit/cli/args.ts';
 import { PROCESSOR_HELP, processorCommand } from '../../src/systems/payments/commands/processor-command.ts';
 import { startProcessorEmulator } from '../../src/systems/payments/emulator/processor-emulator.ts';
+import { textSink } from '../helpers/text-sink.ts';
 
 function captureIo(): CliIo & { stdout: Writable & { text: string }; stderr: Writable & { text: string } } {
-  const sink = () => {
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        stream.text += String(chunk);
-        done();
-      },
-    }) as Writable & { text: string };
-    stream.text = '';
-    return stream;
-  };
+  const sink = textSink;
   return { stdout: sink(), stderr: sink() };
 }
 

@@ -6,8 +6,6 @@ export interface OpLog {
   append(op: ChatOp): boolean;
   /** Several appends in one transaction (one disk write): for each op, whether it was new. */
   appendMany(ops: ChatOp[]): boolean[];
-  /** Ops in this log's append order after `afterSeq`; `lastSeq` is the cursor for the next page (afterSeq when empty). */
-  page(afterSeq: number, limit: number): { ops: ChatOp[]; lastSeq: number };
   /** The ids of the ops after `afterSeq`, in append order: what anti-entropy compares before it fetches. */
   ids(afterSeq: number, limit: number): { ids: string[]; lastSeq: number };
   /** The ops with these ids that the log holds. */

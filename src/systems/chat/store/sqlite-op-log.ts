@@ -47,7 +47,6 @@ class SqliteOpLog implements OpLog {
   #path: string;
   #lastSeq: number;
   #insert: Database.Statement;
-  #page: Database.Statement<[number, number], { seq: number; op: string }>;
   #all: Database.Statement<[], { seq: number; op: string }>;
   #ids: Database.Statement<[number, number], { seq: number; id: string }>;
   #byId: Database.Statement<[string], { seq: number; op: string }>;
@@ -68,7 +67,6 @@ class SqliteOpLog implements OpLog {
     }
     this.#db.exec(SCHEMA);
     this.#insert = this.#db.prepare('INSERT OR IGNORE INTO ops (id, kind, origin, clock, at, op) VALUES (?, ?, ?, ?, ?, ?)');
-    this.#page = this.#db.prepare('SELECT seq, op FROM ops WHERE seq > ? ORDER BY seq LIMIT ?');
     this.#all = this.#db.prepare('SELECT seq, op FROM ops ORDER BY seq');
     this.#ids = this.#db.prepare('SELECT seq, id FROM ops WHERE seq > ? ORDER BY seq LIMIT ?');
     this.#byId = this.#db.prepare('SELECT seq, op FROM ops WHERE id = ?');
@@ -89,12 +87,6 @@ class SqliteOpLog implements OpLog {
     return this.#appendMany(ops);
   }
 
-  page(afterSeq: number, limit: number): { ops: ChatOp[]; lastSeq: number } {
-    nonNegativeInteger('afterSeq', afterSeq);
-    nonNegativeInteger('limit', limit);
-    const rows = this.#page.all(afterSeq, limit);
-    return { ops: rows.map((row) => parseRow(row, this.#path)), lastSeq: rows.at(-1)?.seq ?? afterSeq };
-  }
 
   ids(afterSeq: number, limit: number): { ids: string[]; lastSeq: number } {
     nonNegativeInteger('afterSeq', afterSeq);

@@ -1,5 +1,5 @@
 import type { ChatOp } from '../../domain/chat-op.ts';
-import { approximateOpBytes } from '../wire/op-size.ts';
+import { countWithin } from '../wire/op-size.ts';
 
 /** Ops per replicate request, and their size: a peer refuses requests over 64 KiB. */
 export const MAX_BATCH_OPS = 256;
@@ -40,14 +40,6 @@ export class PeerPusher {
   }
 
   #takeBatch(): Waiting[] {
-    let bytes = 0;
-    let count = 0;
-    for (const { op } of this.#queue) {
-      const size = approximateOpBytes(op);
-      if (count > 0 && (count >= MAX_BATCH_OPS || bytes + size > MAX_BATCH_BYTES)) break;
-      bytes += size;
-      count++;
-    }
-    return this.#queue.splice(0, count);
+    return this.#queue.splice(0, countWithin(this.#queue.map((w) => w.op), MAX_BATCH_BYTES, MAX_BATCH_OPS));
   }
 }

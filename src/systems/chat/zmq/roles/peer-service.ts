@@ -1,7 +1,7 @@
 import { toWireTimestamp } from '../../domain/timestamp.ts';
 import type { ChatOp } from '../../domain/chat-op.ts';
 import type { ChatMessage } from '../wire/chat-message.ts';
-import { approximateOpBytes } from '../wire/op-size.ts';
+import { countWithin } from '../wire/op-size.ts';
 import type { BerkeleyRounds } from './berkeley-rounds.ts';
 import type { BullyElection } from './bully-election.ts';
 import type { OpLog } from '../../store/op-log.ts';
@@ -85,12 +85,5 @@ export function peerService(parts: PeerServiceParts): (message: ChatMessage) => 
 
 /** As many of these ops as fit in SYNC_REPLY_MAX_BYTES (one always does); the asker fetches the rest next. */
 function fitting(ops: ChatOp[]): ChatOp[] {
-  let bytes = 0;
-  let count = 0;
-  for (const op of ops) {
-    bytes += approximateOpBytes(op);
-    if (count > 0 && bytes > SYNC_REPLY_MAX_BYTES) break;
-    count++;
-  }
-  return ops.slice(0, count);
+  return ops.slice(0, countWithin(ops, SYNC_REPLY_MAX_BYTES));
 }

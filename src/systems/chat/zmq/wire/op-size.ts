@@ -9,3 +9,15 @@ export function approximateOpBytes(op: ChatOp): number {
   else text += op.src.length + op.dst.length + op.message.length;
   return 3 * text + 96;
 }
+
+/** How many of `ops`, from the first, fit in `maxBytes` and `maxOps` (one always does). */
+export function countWithin(ops: readonly ChatOp[], maxBytes: number, maxOps = Number.POSITIVE_INFINITY): number {
+  let bytes = 0;
+  let count = 0;
+  for (const op of ops) {
+    bytes += approximateOpBytes(op);
+    if (count > 0 && (count >= maxOps || bytes > maxBytes)) break;
+    count++;
+  }
+  return count;
+}
