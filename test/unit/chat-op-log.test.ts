@@ -114,6 +114,18 @@ describe('SqliteOpLog', () => {
     log.close();
     log.close();
   });
+
+  it('writes none of a batch that holds a bad op, and can take its good ops again', () => {
+    const log = openSqliteOpLog(':memory:');
+    const [before, good] = ops('g', 2) as [ChatOp, ChatOp];
+    log.append(before);
+    assert.throws(() => log.appendMany([good, { id: 'bad', kind: 'login' } as unknown as ChatOp]), TypeError);
+    assert.deepEqual(log.all(), [before]);
+    assert.deepEqual(log.get([good.id]), [], 'the rolled-back op is not found by id');
+    assert.deepEqual(log.appendMany([good, before]), [true, false]);
+    assert.deepEqual(log.all(), [before, good]);
+    log.close();
+  });
 });
 
 describe('readServerData', () => {

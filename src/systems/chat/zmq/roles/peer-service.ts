@@ -25,7 +25,7 @@ export interface PeerServiceParts {
 }
 
 /** What a server answers on its peer port: clocks, election, replication and its status. */
-export function peerService(parts: PeerServiceParts): (message: ChatMessage) => ChatMessage {
+export function peerService(parts: PeerServiceParts): (message: ChatMessage) => ChatMessage | Promise<ChatMessage> {
   const { ctx, log, replicator, election, berkeley } = parts;
   const erro = (service: string, reason: string) => ctx.stamp(service, { status: 'erro', description: reason });
   return (message) => {
@@ -47,11 +47,10 @@ export function peerService(parts: PeerServiceParts): (message: ChatMessage) => 
       case 'heartbeat':
         return ctx.stamp('heartbeat', { coordinator: election.coordinator ?? null });
       case 'replicate':
-        try {
-          return ctx.stamp('replicate', { status: 'OK', applied: replicator.receive(data) });
-        } catch (err) {
-          return erro(service, (err as Error).message);
-        }
+        return replicator.receive(data).then(
+          (applied) => ctx.stamp('replicate', { status: 'OK', applied }),
+          (err: Error) => erro(service, err.message),
+        );
       case 'sync': {
         const after = data.after;
         const limit = data.limit;

@@ -53,7 +53,7 @@ export class Replicator {
   /** `onDurable` runs once the op is on my disk, before the peers have it. */
   async commit(op: ChatOp, onDurable?: () => void): Promise<CommitOutcome> {
     this.state.apply(op);
-    await this.#durable(op);
+    await this.#durable([op]);
     onDurable?.();
     const outcome: CommitOutcome = { acked: [], missed: [] };
     await Promise.all(
@@ -64,24 +64,28 @@ export class Replicator {
     return outcome;
   }
 
-  /** A peer's push of one op (`op`) or several (`ops`); throws with the reason when they are not ops. */
-  receive(data: Record<string, unknown>): number {
+  /**
+   * A peer's push of one op (`op`) or several (`ops`): applied at once, and resolved with how many were new once
+   * they are on disk, in the same group commit as this turn's own writes. Throws with the reason when they are not ops.
+   */
+  async receive(data: Record<string, unknown>): Promise<number> {
     const ops = Array.isArray(data.ops) ? data.ops : data.op === undefined ? undefined : [data.op];
     if (!ops || ops.length === 0) throw new Error('replicate needs data.ops, a list of chat ops');
     if (!ops.every(isChatOp)) throw new Error('data.ops holds something that is not a chat op');
     for (const op of ops) this.ctx.clock.observe(op.clock);
-    const unknown = ops.filter((op) => !this.state.has(op.id));
-    const fresh = this.log.appendMany(unknown);
-    unknown.forEach((op, i) => fresh[i] && this.state.apply(op));
-    return fresh.filter(Boolean).length;
+    const fresh = ops.filter((op) => !this.state.has(op.id));
+    for (const op of fresh) this.state.apply(op);
+    if (fresh.length > 0) await this.#durable(fresh);
+    return fresh.length;
   }
 
   /**
-   * Group commit: the ops of one event-loop turn (several REP sockets' requests) reach the disk in one
-   * transaction. The state has them at once, so the rules see them; no reply goes out before the disk has them.
+   * Group commit: the ops of one event-loop turn (several REP sockets' requests and peers' pushes) reach the
+   * disk in one transaction. The state has them at once, so the rules see them; no reply goes out before the
+   * disk has them.
    */
-  #durable(op: ChatOp): Promise<void> {
-    this.#unwritten.push(op);
+  #durable(ops: ChatOp[]): Promise<void> {
+    this.#unwritten.push(...ops);
     this.#writing ??= new Promise<void>((resolve, reject) => {
       setImmediate(() => {
         const ops = this.#unwritten.splice(0);
