@@ -190,7 +190,7 @@ describe('the client service', () => {
 });
 
 describe('peer pusher', () => {
-  it('sends the ops that queue behind a request in flight together, and settles each with its batch', async () => {
+  it('sends the ops pushed together in one request, then those that queued behind it in the next', async () => {
     const { PeerPusher } = await import('../../src/systems/chat/zmq/roles/peer-pusher.ts');
     const batches: string[][] = [];
     let release: (ok: boolean) => void = () => {};
@@ -199,13 +199,15 @@ describe('peer pusher', () => {
       return new Promise((resolve) => (release = resolve));
     });
     const op = (id: string) => ({ id, origin: 's1', clock: 1, at: 0, kind: 'login' as const, user: 'u' });
-    const first = pusher.push(op('a'));
-    const queued = [pusher.push(op('b')), pusher.push(op('c'))];
-    assert.deepEqual(batches, [['a']], 'the first op goes at once, alone');
-    release(true);
-    assert.equal(await first, true);
+    const first = [pusher.push(op('a')), pusher.push(op('b'))];
+    await Promise.resolve();
+    const queued = [pusher.push(op('c')), pusher.push(op('d'))];
     await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(batches, [['a'], ['b', 'c']], 'the ops that waited go in one request');
+    assert.deepEqual(batches, [['a', 'b']], 'the ops of one turn go in the first request; the rest wait for its answer');
+    release(true);
+    assert.deepEqual(await Promise.all(first), [true, true]);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(batches, [['a', 'b'], ['c', 'd']], 'the ops that waited go in one request');
     release(false);
     assert.deepEqual(await Promise.all(queued), [false, false], 'a batch the peer did not take is reported for each op');
   });
