@@ -25,6 +25,17 @@ describe('loadgen open model', () => {
     assert.ok(result.durationMs >= 450 && result.durationMs < 1_500, `took ${result.durationMs} ms`);
   });
 
+  it('with timer pacing sends every request without keeping the CPU busy between them', async () => {
+    const seen = new Set<number>();
+    const cpuBefore = process.cpuUsage();
+    const result = await runOpen({ name: 'timer', rate: 1_000, durationMs: 600, pacing: 'timer', progress: false, task: async ({ iteration }) => void seen.add(iteration) });
+    const cpu = process.cpuUsage(cpuBefore);
+    assert.equal(result.ok, 600);
+    assert.equal(seen.size, 600);
+    const cpuMs = (cpu.user + cpu.system) / 1_000;
+    assert.ok(cpuMs < 0.5 * result.durationMs, `used ${cpuMs.toFixed(0)} ms of CPU in ${result.durationMs.toFixed(0)} ms: it spun`);
+  });
+
   it('measures from the intended send time, so a stall shows in the requests that waited behind it', async () => {
     // Request 50 blocks the process for 200 ms. The ~100 requests due meanwhile go out late, all at once,
     // and each is answered at once: timed from its actual send (what a closed model measures) each looks

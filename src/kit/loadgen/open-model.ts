@@ -19,6 +19,13 @@ export interface OpenOptions {
   gracefulStopMs?: number;
   /** The live progress line; by default on when stderr is a TTY. */
   progress?: boolean;
+  /**
+   * `spin` (the default) keeps to the schedule by checking again on every turn of the event loop while the next
+   * request is under 2 ms away, which keeps a core busy. `timer` sleeps on a timer instead: a request may go out
+   * up to a millisecond or two late (its latency still counts from the intended time), and the core is left to
+   * a system under test that shares the machine.
+   */
+  pacing?: 'spin' | 'timer';
 }
 
 /** At most this many requests go out in one turn of the event loop, so replies can come in between bursts. */
@@ -37,6 +44,7 @@ export async function runOpen(options: OpenOptions): Promise<LoadResult> {
   const maxInFlight = options.maxInFlight ?? 10_000;
   const total = Math.max(1, Math.floor((rate * durationMs) / 1_000));
   const interval = 1_000 / rate;
+  const spinBelowMs = options.pacing === 'timer' ? 0 : 2;
   const dropped = new DroppedError(maxInFlight);
 
   const startedAt = performance.now();
@@ -62,7 +70,7 @@ export async function runOpen(options: OpenOptions): Promise<LoadResult> {
         if (next >= total) return finished();
         // Timers fire a millisecond or more late; sleep on one only when the next request is far enough off.
         const wait = startedAt + next * interval - performance.now();
-        if (wait > 2) setTimeout(tick, wait - 1);
+        if (wait > spinBelowMs) setTimeout(tick, Math.max(0, wait - 1));
         else setImmediate(tick);
       };
       tick();
