@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { berkeleyAdjustments } from '../../src/systems/chat/domain/berkeley.ts';
+import { berkeleyAdjustments, withinReadingError } from '../../src/systems/chat/domain/berkeley.ts';
 import { ChatState } from '../../src/systems/chat/domain/chat-state.ts';
 import { PhysicalClock } from '../../src/systems/chat/domain/physical-clock.ts';
 import { openSqliteOpLog } from '../../src/systems/chat/store/sqlite-op-log.ts';
@@ -39,6 +39,15 @@ describe('Berkeley adjustments', () => {
     ]);
     assert.equal(adjustments.get('a'), 1);
     assert.equal(adjustments.get('broken'), 1 - 3_600_000);
+  });
+
+  it('holds back a correction no larger than half its reading\'s round trip, and sends a larger one', () => {
+    const reading = { name: 'b', time: 1_000, sentAt: 990, receivedAt: 994 };
+    assert.equal(withinReadingError(reading, 2), true, 'a 4 ms round trip leaves ±2 ms of doubt');
+    assert.equal(withinReadingError(reading, -1.5), true);
+    assert.equal(withinReadingError(reading, 2.5), false);
+    assert.equal(withinReadingError(reading, -45), false);
+    assert.equal(withinReadingError({ ...reading, receivedAt: 990 }, 0.1), false, 'an exact reading leaves no doubt');
   });
 
   it('a physical clock is the system time plus what the rounds applied', () => {

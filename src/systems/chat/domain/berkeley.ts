@@ -23,3 +23,12 @@ export function berkeleyAdjustments(readings: ClockReading[]): Map<string, numbe
   const average = sane.reduce((sum, o) => sum + o.offset, 0) / Math.max(1, sane.length);
   return new Map(offsets.map((o) => [o.name, average - o.offset]));
 }
+
+/**
+ * Whether a correction is smaller than the uncertainty of the reading it came from: the reply's time is only
+ * known to within half the round trip, so moving that clock by less would move it by noise. The coordinator
+ * does not send such corrections; under load this spares half the messages of every round.
+ */
+export function withinReadingError(reading: ClockReading, adjustment: number): boolean {
+  return Math.abs(adjustment) <= (reading.receivedAt - reading.sentAt) / 2;
+}

@@ -1,4 +1,4 @@
-import { type ClockReading, berkeleyAdjustments } from '../../domain/berkeley.ts';
+import { type ClockReading, berkeleyAdjustments, withinReadingError } from '../../domain/berkeley.ts';
 import { parseTimestamp } from '../../domain/timestamp.ts';
 import type { PeerDirectory } from './peer-directory.ts';
 import type { ServerContext } from './server-context.ts';
@@ -6,11 +6,14 @@ import type { ServerContext } from './server-context.ts';
 export const BERKELEY_EVERY_MESSAGES = 10;
 
 /**
- * The coordinator's side of Berkeley: every 10 handled messages, read every clock and send each its correction.
- * On the wire `time` is a timestamp and `adjustment` is in seconds, as `timestamp` is.
+ * The coordinator's side of Berkeley: every 10 handled messages, read every clock and send each its correction,
+ * unless the correction is within that reading's error. On the wire `time` is a timestamp and `adjustment` is in
+ * seconds, as `timestamp` is.
  */
 export class BerkeleyRounds {
   rounds = 0;
+  /** Corrections not sent because they were within their reading's error. */
+  skipped = 0;
   #handled = 0;
   #running = false;
 
@@ -33,9 +36,11 @@ export class BerkeleyRounds {
       const mine = this.ctx.physical.now();
       const all: ClockReading[] = [{ name: this.ctx.name, time: mine, sentAt: mine, receivedAt: mine }, ...readings.filter((r) => r !== undefined)];
       const adjustments = berkeleyAdjustments(all);
+      const readingOf = new Map(all.map((r) => [r.name, r]));
       await Promise.all(
         [...adjustments].map(async ([name, adjustment]) => {
           if (name === this.ctx.name) return this.ctx.physical.adjust(adjustment);
+          if (withinReadingError(readingOf.get(name)!, adjustment)) return void this.skipped++;
           const reply = await this.directory.client(name)?.request(this.ctx.stamp('adjust', { adjustment: adjustment / 1_000 }), this.timeoutMs).catch(() => undefined);
           if (reply) this.ctx.observe(reply);
         }),
