@@ -203,7 +203,7 @@ describe('chat zmq bench report', () => {
     histogram: [],
     ...extra,
   });
-  const topology = { peakRssMb: 100, cpuSeconds: 1, cores: 1, benchCpuSeconds: 1 };
+  const topology = { peakRssMb: 100, cpuSeconds: 1, cores: 1, benchCpuSeconds: 1, hostStealSeconds: 0.25 };
   const report: BenchReport = {
     options: { durationMs: 1_000, clients: 4, rate: 100, servers: 3, scenarios: ['reads', 'delivery'], timeoutMs: 1_000 },
     roles: ['broker', 'proxy', 'reference', 's1', 's2', 's3'],
@@ -238,6 +238,8 @@ describe('chat zmq bench report', () => {
     assert.match(text, /delivery requests/);
     assert.match(text, /1 lost/);
     assert.match(text, /peak RSS MB/);
+    assert.match(text, /host steal s/);
+    assert.match(text, /0\.25/);
     assert.equal(text.match(/\bpass\b/g)?.length, 1);
     assert.equal(text.match(/\bFAIL\b/g)?.length, 2);
   });

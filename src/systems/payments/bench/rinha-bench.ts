@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import type { ErrorCount } from '../../../kit/loadgen/failures.ts';
 import { Progress } from '../../../kit/loadgen/progress.ts';
+import { HttpConnection } from '../../../kit/loadgen/http-connection.ts';
 import { Recorder } from '../../../kit/loadgen/recorder.ts';
 import type { ProcessorName } from '../domain/processors.ts';
 import { TrendSamples } from './k6-percentile.ts';
@@ -270,17 +271,17 @@ class ScenarioRun {
 
   async #paymentsVu(recorder: Recorder): Promise<void> {
     // One keep-alive connection per VU, as each k6 VU keeps its own.
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const connection = this.backend.connection();
     try {
       while (this.#running()) {
         const body = JSON.stringify({ correlationId: randomUUID(), amount: this.script.amount });
-        const response = this.time(await this.backend.pay(agent, body));
+        const response = this.time(await connection.request('POST', '/payments', body));
         if (SUCCESS.has(response.status)) recorder.success(performance.now(), response.durationMs);
         else recorder.failure(performance.now(), paymentFailure(response));
         await this.#sleep(this.script.iterationSleepMs);
       }
     } finally {
-      agent.destroy();
+      connection.close();
     }
   }
 
@@ -370,7 +371,7 @@ async function teardown(
 
 /** The backend under test, as the script's `backendHttp` client uses it. */
 class BackendClient {
-  /** For setup, the checker and the teardown; each payments VU brings its own agent. */
+  /** For setup, the checker and the teardown; each payments VU has a connection of its own. */
   readonly #agent = new http.Agent({ keepAlive: true });
   readonly #baseUrl: URL;
 
@@ -379,10 +380,15 @@ class BackendClient {
     private readonly timeoutMs: number,
   ) {
     this.#baseUrl = new URL(baseUrl);
+    if (this.#baseUrl.protocol !== 'http:') throw new Error(`the backend URL must be http:// (the contest's is http://localhost:9999), not ${baseUrl}`);
   }
 
-  pay(agent: http.Agent, body: string): Promise<TimedResponse> {
-    return timedRequest({ agent, baseUrl: this.#baseUrl, method: 'POST', path: '/payments', body, timeoutMs: this.timeoutMs });
+  /**
+   * A payments VU's connection: a lean HTTP/1.1 client, since hundreds of VUs share this one event loop and
+   * node:http's per-request cost showed in the measured latencies (k6 spreads its VUs over every core).
+   */
+  connection(): HttpConnection {
+    return new HttpConnection({ host: this.#baseUrl.hostname, port: Number(this.#baseUrl.port || 80), timeoutMs: this.timeoutMs });
   }
 
   /** POST /purge-payments: optional in the contract, so its answer is ignored. */

@@ -2,6 +2,7 @@ import http from 'node:http';
 import { type CliIo, UsageError, durationOption, parseOptions, positiveInteger } from '../../../kit/cli/args.ts';
 import { formatDuration } from '../../../kit/loadgen/duration.ts';
 import { timedRequest } from '../bench/processor-admin.ts';
+import { watchHostSteal } from '../../../kit/observe/host-steal.ts';
 import { RinhaAbort, runRinhaBench } from '../bench/rinha-bench.ts';
 import { formatRinhaReport, toJson } from '../bench/rinha-report.ts';
 import { RINHA_SCRIPTS, type RinhaScriptName, fitScript } from '../bench/rinha-scripts.ts';
@@ -72,6 +73,7 @@ export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
   const onSignal = () => interrupt.abort();
   process.once('SIGINT', onSignal);
   const watch = values['watch-pids'] === undefined ? watchCluster() : watchProcesses(pidList(values['watch-pids']));
+  const steal = watchHostSteal();
   try {
     const result = await runRinhaBench({
       backendUrl,
@@ -86,13 +88,15 @@ export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
       signal: interrupt.signal,
     });
     const usage = watch?.stop();
+    const hostStealSeconds = steal.stop();
     report.write(formatRinhaReport(result));
     report.write(
       usage
         ? `system under test (${usage.processes.join(', ')}): peak RSS ${usage.memoryPeakMb} MB, CPU ${usage.cpuSeconds} s\n`
         : 'system under test: not measured (memory and CPU are measured when it runs under mensageiro payments cluster on this machine)\n',
     );
-    if (values.json) io.stdout.write(`${JSON.stringify(toJson(result, { memoryPeakMb: usage?.memoryPeakMb ?? null, cpuSeconds: usage?.cpuSeconds ?? null }))}\n`);
+    if (hostStealSeconds !== undefined) report.write(`CPU time stolen by the host during the run: ${hostStealSeconds} s${hostStealSeconds > 1 ? ' (the latency figures suffer: compare with runs at a similar steal)' : ''}\n`);
+    if (values.json) io.stdout.write(`${JSON.stringify(toJson(result, { memoryPeakMb: usage?.memoryPeakMb ?? null, cpuSeconds: usage?.cpuSeconds ?? null, hostStealSeconds: hostStealSeconds ?? null }))}\n`);
     return 0;
   } catch (err) {
     if (!(err instanceof RinhaAbort)) throw err;

@@ -66,8 +66,15 @@ export function formatBenchReport(report: BenchReport): string {
     '',
     'topology during each scenario (bench CPU is this process, the load generator):',
     ...grid(
-      ['scenario', 'peak RSS MB', 'CPU s', 'cores', 'bench CPU s'],
-      report.scenarios.map((s) => [s.scenario, s.topology.peakRssMb.toFixed(1), s.topology.cpuSeconds.toFixed(2), s.topology.cores.toFixed(2), s.topology.benchCpuSeconds.toFixed(2)]),
+      ['scenario', 'peak RSS MB', 'CPU s', 'cores', 'bench CPU s', 'host steal s'],
+      report.scenarios.map((s) => [
+        s.scenario,
+        s.topology.peakRssMb.toFixed(1),
+        s.topology.cpuSeconds.toFixed(2),
+        s.topology.cores.toFixed(2),
+        s.topology.benchCpuSeconds.toFixed(2),
+        s.topology.hostStealSeconds === null ? '—' : s.topology.hostStealSeconds.toFixed(2),
+      ]),
     ),
   );
   const targets = targetsOf(report);

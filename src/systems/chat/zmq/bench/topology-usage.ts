@@ -1,3 +1,4 @@
+import { watchHostSteal } from '../../../../kit/observe/host-steal.ts';
 import { RssSampler, processTreeUsage } from '../../../../kit/observe/process-usage.ts';
 
 export interface TopologyUsage {
@@ -9,6 +10,8 @@ export interface TopologyUsage {
   cores: number;
   /** CPU time of this process, the load generator; near the core count it is the bottleneck. */
   benchCpuSeconds: number;
+  /** CPU time the host stole from this machine during the scenario (null off Linux): tails follow it. */
+  hostStealSeconds: number | null;
 }
 
 /** Starts measuring the roles' processes (and their children) until stop(). */
@@ -17,6 +20,7 @@ export function watchTopology(pids: () => number[]): { stop(): TopologyUsage } {
   const cpuBefore = processTreeUsage(pids()).cpuMs;
   const benchBefore = process.cpuUsage();
   const sampler = new RssSampler(pids);
+  const steal = watchHostSteal();
   return {
     stop() {
       sampler.stop();
@@ -29,6 +33,7 @@ export function watchTopology(pids: () => number[]): { stop(): TopologyUsage } {
         cpuSeconds: round(cpuSeconds, 2),
         cores: wallSeconds > 0 ? round(cpuSeconds / wallSeconds, 2) : 0,
         benchCpuSeconds: round((bench.user + bench.system) / 1e6, 2),
+        hostStealSeconds: steal.stop() ?? null,
       };
     },
   };
