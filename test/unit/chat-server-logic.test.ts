@@ -206,7 +206,7 @@ describe('peer pusher', () => {
     const pusher = new PeerPusher((ops) => {
       batches.push(ops.map((op) => op.id));
       return new Promise((resolve) => (release = resolve));
-    });
+    }, 0);
     const op = (id: string) => ({ id, origin: 's1', clock: 1, at: 0, kind: 'login' as const, user: 'u' });
     const first = [pusher.push(op('a')), pusher.push(op('b'))];
     await Promise.resolve();
@@ -219,5 +219,22 @@ describe('peer pusher', () => {
     assert.deepEqual(batches, [['a', 'b'], ['c', 'd']], 'the ops that waited go in one request');
     release(false);
     assert.deepEqual(await Promise.all(queued), [false, false], 'a batch the peer did not take is reported for each op');
+  });
+
+  it('when idle, lingers so that ops pushed over the next turns share the first request', async () => {
+    const { PeerPusher } = await import('../../src/systems/chat/zmq/roles/peer-pusher.ts');
+    const batches: string[][] = [];
+    const pusher = new PeerPusher(async (ops) => {
+      batches.push(ops.map((op) => op.id));
+      return true;
+    }, 30);
+    const op = (id: string) => ({ id, origin: 's1', clock: 1, at: 0, kind: 'login' as const, user: 'u' });
+    const pushed = [pusher.push(op('a'))];
+    await new Promise((resolve) => setImmediate(resolve));
+    pushed.push(pusher.push(op('b')));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(batches, [], 'nothing goes out during the linger');
+    assert.deepEqual(await Promise.all(pushed), [true, true]);
+    assert.deepEqual(batches, [['a', 'b']]);
   });
 });
