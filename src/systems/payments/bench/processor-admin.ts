@@ -1,18 +1,10 @@
 import http from 'node:http';
+import type { HttpExchange } from '../../../kit/loadgen/http-connection.ts';
 import type { ProcessorName } from '../domain/processors.ts';
 import type { AdminSummary } from './rinha-score.ts';
 
-/** One HTTP exchange as k6 sees it: status 0 when there was no answer (refused, reset, timed out). */
-export interface TimedResponse {
-  status: number;
-  body: string;
-  /**
-   * k6's http_req_duration: sending + waiting + receiving, from the moment the request can go out on a
-   * connected socket to the end of the body. Connection set-up is left out, as k6 leaves it out.
-   */
-  durationMs: number;
-  error?: string;
-}
+/** One HTTP exchange as k6 sees it, whichever client made it (node:http here, HttpConnection for the VUs). */
+export type TimedResponse = HttpExchange;
 
 export interface TimedRequestOptions {
   agent: http.Agent;

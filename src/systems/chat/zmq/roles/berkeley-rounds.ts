@@ -12,8 +12,6 @@ export const BERKELEY_EVERY_MESSAGES = 10;
  */
 export class BerkeleyRounds {
   rounds = 0;
-  /** Corrections not sent because they were within their reading's error. */
-  skipped = 0;
   #handled = 0;
   #running = false;
 
@@ -40,7 +38,7 @@ export class BerkeleyRounds {
       await Promise.all(
         [...adjustments].map(async ([name, adjustment]) => {
           if (name === this.ctx.name) return this.ctx.physical.adjust(adjustment);
-          if (withinReadingError(readingOf.get(name)!, adjustment)) return void this.skipped++;
+          if (withinReadingError(readingOf.get(name)!, adjustment)) return;
           const reply = await this.directory.client(name)?.request(this.ctx.stamp('adjust', { adjustment: adjustment / 1_000 }), this.timeoutMs).catch(() => undefined);
           if (reply) this.ctx.observe(reply);
         }),

@@ -41,8 +41,8 @@ export class PeerPusher {
 
   async #drain(): Promise<void> {
     this.#sending = true;
-    // A group commit resolves its writers one microtask after another, each pushing its op: waiting at least
-    // a microtask lets the whole group go in the first request instead of one op now and the rest a round trip later.
+    // Never send at once: a group commit resolves its writers one microtask after another, each pushing its op,
+    // and even without a linger a microtask's wait puts the whole group in the first request.
     await (this.lingerMs > 0 ? new Promise((resolve) => setTimeout(resolve, this.lingerMs)) : Promise.resolve());
     while (this.#queue.length > 0) {
       const batch = this.#takeBatch();
