@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { describe, it } from 'node:test';
+import { Dealer, Publisher, Reply, Router } from 'zeromq';
+import { connectZmtp, type ZmtpConnection } from '../../src/kit/bus/zmtp/zmtp-connection.ts';
+import { ZmtpReplier } from '../../src/kit/bus/zmtp/zmtp-replier.ts';
+import { sleep, waitFor } from '../helpers/wait.ts';
+
+const LOCAL = 'tcp://127.0.0.1:0';
+const EMPTY = Buffer.alloc(0);
+
+/** Collects what a connection receives; `next()` resolves with the next message. */
+function inbox() {
+  const messages: Buffer[][] = [];
+  const waiting: Array<(frames: Buffer[]) => void> = [];
+  return {
+    onMessage(frames: Buffer[]) {
+      const take = waiting.shift();
+      if (take) take(frames);
+      else messages.push(frames);
+    },
+    next(timeoutMs = 5_000): Promise<Buffer[]> {
+      const ready = messages.shift();
+      if (ready) return Promise.resolve(ready);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no message within ${timeoutMs} ms`)), timeoutMs);
+        waiting.push((frames) => {
+          clearTimeout(timer);
+          resolve(frames);
+        });
+      });
+    },
+  };
+}
+
+describe('ZMTP over node:net, against libzmq sockets', { timeout: 60_000 }, () => {
+  it('a JS REQ reaches a libzmq ROUTER with a request sent before the handshake is done, and gets its reply', async () => {
+    const router = new Router({ linger: 0 });
+    await router.bind(LOCAL);
+    const echoed = (async () => {
+      for await (const [id, delimiter, body] of router) await router.send([id!, delimiter!, Buffer.concat([Buffer.from('re:'), body!])]);
+    })().catch(() => undefined);
+    const connections: ZmtpConnection[] = [];
+    try {
+      // Fresh connections, each sending at once: libzmq drops a message that arrives ahead of its handshake.
+      const replies = await Promise.all(
+        Array.from({ length: 32 }, async (_, n) => {
+          const box = inbox();
+          const connection = connectZmtp(router.lastEndpoint!, { socketType: 'REQ', onMessage: box.onMessage });
+          connections.push(connection);
+          connection.send([EMPTY, Buffer.from(`n${n}`)]);
+          return (await box.next()).map((frame) => frame.toString());
+        }),
+      );
+      replies.forEach((frames, n) => assert.deepEqual(frames, ['', `re:n${n}`]));
+      assert.equal(connections[0]!.peerSocketType, 'ROUTER');
+    } finally {
+      for (const connection of connections) connection.close();
+      router.close();
+      await echoed;
+    }
+  });
+
+  it('a JS DEALER talks to a libzmq REP, and a JS REP behind a libzmq DEALER answers along the envelope', async () => {
+    const rep = new Reply({ linger: 0 });
+    await rep.bind(LOCAL);
+    const served = (async () => {
+      for await (const [body] of rep) await rep.send(Buffer.concat([body!, Buffer.from('!')]));
+    })().catch(() => undefined);
+    const box = inbox();
+    const dealer = connectZmtp(rep.lastEndpoint!, { socketType: 'DEALER', onMessage: box.onMessage });
+
+    const backend = new Dealer({ linger: 0 });
+    await backend.bind(LOCAL);
+    const handled: string[] = [];
+    const replier = new ZmtpReplier({
+      endpoint: backend.lastEndpoint!,
+      handle: async (body) => {
+        handled.push(body.toString());
+        await sleep(5); // one at a time: the next request waits for this answer
+        return Buffer.from(`answer to ${body.toString()} after ${handled.length}`);
+      },
+    });
+    try {
+      dealer.send([EMPTY, Buffer.from('ping')]);
+      assert.deepEqual((await box.next()).map(String), ['', 'ping!']);
+
+      await backend.send([Buffer.from('client-a'), EMPTY, Buffer.from('one')]);
+      await backend.send([Buffer.from('client-b'), EMPTY, Buffer.from('two')]);
+      const first = (await backend.receive()).map(String);
+      const second = (await backend.receive()).map(String);
+      assert.deepEqual(first, ['client-a', '', 'answer to one after 1']);
+      assert.deepEqual(second, ['client-b', '', 'answer to two after 2']);
+    } finally {
+      dealer.close();
+      await replier.close();
+      rep.close();
+      backend.close();
+      await served;
+    }
+  });
+
+  it('a JS REP dials again when its broker goes away, and serves the new one on the same port', async () => {
+    const backend = new Dealer({ linger: 0 });
+    await backend.bind(LOCAL);
+    const endpoint = backend.lastEndpoint!;
+    const replier = new ZmtpReplier({ endpoint, handle: async (body) => Buffer.concat([Buffer.from('ok '), body]) });
+    let again: Dealer | undefined;
+    try {
+      await backend.send([Buffer.from('c'), EMPTY, Buffer.from('before')]);
+      assert.deepEqual((await backend.receive()).map(String), ['c', '', 'ok before']);
+      backend.close();
+      await sleep(50);
+      again = new Dealer({ linger: 0, receiveTimeout: 5_000 });
+      await waitFor(async () => {
+        try {
+          await again!.bind(endpoint);
+          return true;
+        } catch {
+          return false; // libzmq frees the port in its own thread, a moment after close
+        }
+      }, 'the old port to be free to bind again', 5_000);
+      await again.send([Buffer.from('c'), EMPTY, Buffer.from('after')]);
+      assert.deepEqual((await again.receive()).map(String), ['c', '', 'ok after']);
+    } finally {
+      await replier.close();
+      backend.close();
+      again?.close();
+    }
+  });
+
+  it('answers libzmq heartbeats, so a heart-beating peer keeps the connection', async () => {
+    const router = new Router({ linger: 0, heartbeatInterval: 50, heartbeatTimeout: 200, heartbeatTimeToLive: 1_000 });
+    await router.bind(LOCAL);
+    const box = inbox();
+    let closed = false;
+    const connection = connectZmtp(router.lastEndpoint!, { socketType: 'DEALER', onMessage: box.onMessage, onClose: () => (closed = true) });
+    try {
+      await connection.ready;
+      await sleep(800); // many heartbeat timeouts' worth
+      assert.equal(closed, false, 'libzmq dropped a connection that answered its PINGs');
+      connection.send([Buffer.from('still here')]);
+      const [id, body] = await router.receive();
+      assert.equal(body!.toString(), 'still here');
+      await router.send([id!, Buffer.from('yes')]);
+      assert.deepEqual((await box.next()).map(String), ['yes']);
+    } finally {
+      connection.close();
+      router.close();
+    }
+  });
+
+  it('refuses a peer of an incompatible type, and bytes that are not ZMTP, with the reason', async () => {
+    const publisher = new Publisher({ linger: 0 });
+    await publisher.bind(LOCAL);
+    const server = createServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'.padEnd(80, ' ')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const toPub = connectZmtp(publisher.lastEndpoint!, { socketType: 'REQ', onMessage: () => {} });
+      // Whichever side reads the other's READY first hangs up: we name the type, libzmq just closes.
+      await assert.rejects(toPub.ready, /a REQ cannot talk to a PUB socket|closed before the handshake/);
+      const toHttp = connectZmtp(`tcp://127.0.0.1:${port}`, { socketType: 'REQ', onMessage: () => {} });
+      await assert.rejects(toHttp.ready, /does not speak ZMTP/);
+      assert.equal(toHttp.send([Buffer.from('x')]), false);
+    } finally {
+      publisher.close();
+      server.close();
+    }
+  });
+});
