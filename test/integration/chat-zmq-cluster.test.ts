@@ -44,6 +44,12 @@ function describeDifferences(held: Array<[string, ServerData]>): string {
       const lacking = others.map(([other, theirs]) => `${other} lacks ${[...set].filter((entry) => !theirs.has(entry)).length}`);
       lines.push(`${section} on ${name}: ${set.size} (${held.find(([n]) => n === name)![1][section].length} entries); ${lacking.join(', ')}`);
     }
+    // Same entries in another order: show where the first server's list and each other's part.
+    const [firstName, first] = held[0]!;
+    for (const [name, data] of held.slice(1)) {
+      const at = (first[section] as unknown[]).findIndex((entry, i) => JSON.stringify(entry) !== JSON.stringify(data[section][i]));
+      if (at >= 0) lines.push(`${section}: ${firstName} and ${name} part at #${at}: ${JSON.stringify(first[section][at])} vs ${JSON.stringify(data[section][at])}`);
+    }
   }
   return lines.join('\n');
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { Publisher, Reply, Subscriber } from 'zeromq';
+import { Publisher, Subscriber } from 'zeromq';
+import { ZmtpReplier } from '../../../../kit/bus/zmtp/zmtp-replier.ts';
 import { ChatState } from '../../domain/chat-state.ts';
 import { openSqliteOpLog } from '../../store/sqlite-op-log.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../wire/chat-message.ts';
@@ -17,6 +18,11 @@ import { ServerContext } from './server-context.ts';
 
 export const SERVERS_TOPIC = 'servers';
 export const DEFAULT_REP_SOCKETS = 16;
+/**
+ * A request over maxMessageBytes still arrives whole, so that it gets an erro reply with the reason; one over
+ * this drops its connection instead, so that no client can make a server buffer without bound.
+ */
+const MAX_REQUEST_TRANSPORT_BYTES = 16 * 1024 * 1024;
 
 export interface ChatServerOptions {
   name: string;
@@ -135,12 +141,10 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   });
   // Several REPs, as the zguide's multi-worker server: while one waits for its write to reach the peers, the
   // others answer, and the writes waiting together go to each peer in one request.
-  const replies = Array.from({ length: options.repSockets ?? DEFAULT_REP_SOCKETS }, () => {
-    const reply = new Reply({ linger: 0 });
-    reply.connect(options.broker);
-    return reply;
-  });
-  const serving = Promise.all(replies.map((reply) => serve(reply, clients)));
+  const replies = Array.from(
+    { length: options.repSockets ?? DEFAULT_REP_SOCKETS },
+    () => new ZmtpReplier({ endpoint: options.broker, handle: (body) => clients.handle(body), maxMessageBytes: MAX_REQUEST_TRANSPORT_BYTES }),
+  );
 
   return {
     name: ctx.name,
@@ -151,8 +155,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       for (const timer of timers) clearInterval(timer);
       replicator.stop();
       directory.close();
-      for (const reply of replies) reply.close();
-      await Promise.all([serving, election.stop()]);
+      await Promise.all([...replies.map((reply) => reply.close()), election.stop()]);
       subscriber.close();
       publisher.close();
       reference.close();
@@ -160,14 +163,6 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       opLog.close();
     },
   };
-}
-
-async function serve(reply: Reply, clients: ClientService): Promise<void> {
-  try {
-    for await (const [frame] of reply) await reply.send(await clients.handle(frame ?? Buffer.alloc(0)));
-  } catch (err) {
-    if (!reply.closed) throw err;
-  }
 }
 
 async function followAnnouncements(

@@ -1,6 +1,6 @@
+import { type Server, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Dealer, Router } from 'zeromq';
-import { untilPortsFree } from './broker.ts';
+import { ZmtpConnection, connectZmtp, parseTcpEndpoint } from '../../../../kit/bus/zmtp/zmtp-connection.ts';
 import { type ChatMessage, DEFAULT_MAX_MESSAGE_BYTES, WireError, decodeChatMessage, encodeChatMessage } from '../wire/chat-message.ts';
 
 /** The request went out and no reply came back in time. */
@@ -13,10 +13,14 @@ export type PeerHandler = (message: ChatMessage) => Promise<ChatMessage> | ChatM
 
 /** Replies may be larger than requests (a sync page); a reply above this is refused with a reason. */
 export const MAX_REPLY_BYTES = 1024 * 1024;
-/** Messages queued per connection each way; a peer this far behind is as good as down. */
-const PEER_HIGH_WATER_MARK = 1_000;
-/** How often a request waiting for the connection tries to go out. */
+/**
+ * A message over the size a peer accepts still arrives whole, so that it gets an erro with the reason; one
+ * over this drops its connection instead, so that nothing can make a server buffer without bound.
+ */
+const MAX_TRANSPORT_BYTES = 16 * 1024 * 1024;
+/** How often a request waiting for the connection tries to go out, and a dropped connection is dialled again. */
 const CONNECT_POLL_MS = 10;
+const RECONNECT_MS = 100;
 /** Requests a PeerEndpoint handles at once; it reads no more until one finishes. */
 const MAX_IN_FLIGHT = 256;
 
@@ -32,13 +36,18 @@ interface PendingRequest {
 /**
  * Requests to one peer (another server's PeerEndpoint, or the reference's REP) over a DEALER, any number at
  * once: each carries `data.rid`, which the peer echoes, and the reply is matched by it (and returned without it).
- * `immediate` queues only on a finished connection, so nothing piles up for a dead peer and nothing stale is
- * delivered when it comes back: a request that cannot go out before its deadline fails.
+ * Requests go out only on a finished connection (libzmq's `immediate`), so nothing piles up for a dead peer and
+ * nothing stale is delivered when it comes back: a request that cannot go out before its deadline fails.
+ *
+ * The DEALER speaks ZMTP itself over node:net (src/kit/bus/zmtp): a zeromq.js socket hands every message to
+ * libzmq's I/O thread and back, which cost 3× the CPU per round trip on a 2-core machine.
  */
 export class PeerClient {
-  readonly #dealer: Dealer;
   readonly #pending = new Map<string, PendingRequest>();
   readonly #maxBytes: number;
+  #connection: ZmtpConnection | undefined;
+  #ready = false;
+  #reconnect: NodeJS.Timeout | undefined;
   #lastRid = 0;
   #closed = false;
 
@@ -46,16 +55,9 @@ export class PeerClient {
     readonly endpoint: string,
     maxBytes = DEFAULT_MAX_MESSAGE_BYTES,
   ) {
+    parseTcpEndpoint(endpoint);
     this.#maxBytes = maxBytes;
-    this.#dealer = new Dealer({
-      linger: 0,
-      immediate: true,
-      sendTimeout: 0,
-      sendHighWaterMark: PEER_HIGH_WATER_MARK,
-      receiveHighWaterMark: PEER_HIGH_WATER_MARK,
-    });
-    this.#dealer.connect(endpoint);
-    void this.#readReplies();
+    this.#dial();
   }
 
   request(message: ChatMessage, timeoutMs: number): Promise<ChatMessage> {
@@ -81,7 +83,8 @@ export class PeerClient {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#dealer.close();
+    clearTimeout(this.#reconnect);
+    this.#connection?.close();
     for (const [rid, pending] of this.#pending) {
       clearTimeout(pending.timer);
       this.#pending.delete(rid);
@@ -89,49 +92,56 @@ export class PeerClient {
     }
   }
 
-  /** With sendTimeout 0 a send fails at once (EAGAIN) while there is no connection; retried until the deadline clears the request. */
+  #dial(): void {
+    const connection = connectZmtp(this.endpoint, {
+      socketType: 'DEALER',
+      maxMessageBytes: MAX_TRANSPORT_BYTES,
+      onMessage: (frames) => this.#onReply(frames),
+      onClose: () => {
+        if (connection !== this.#connection) return;
+        this.#ready = false;
+        if (!this.#closed) this.#reconnect = setTimeout(() => this.#dial(), RECONNECT_MS);
+      },
+    });
+    this.#connection = connection;
+    connection.ready.then(
+      () => {
+        if (connection === this.#connection) this.#ready = true;
+      },
+      () => undefined, // onClose dials again
+    );
+  }
+
+  /** Only on a finished connection, so nothing piles up for a dead peer; retried until the deadline clears the request. */
   async #send(rid: string, frames: Buffer[]): Promise<void> {
     for (let pending = this.#pending.get(rid); pending; pending = this.#pending.get(rid)) {
-      try {
-        await this.#dealer.send(frames);
+      if (this.#ready && this.#connection?.send(frames)) {
         pending.sent = true;
         return;
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'EAGAIN' || this.#closed) {
-          this.#settle(rid, new PeerUnavailableError(`cannot send to ${this.endpoint}: ${(err as Error).message}`));
-          return;
-        }
       }
       await sleep(CONNECT_POLL_MS);
     }
   }
 
-  async #readReplies(): Promise<void> {
+  #onReply(frames: Buffer[]): void {
+    const body = frames[frames.length - 1];
+    if (!body) return;
+    let reply: ChatMessage;
     try {
-      for await (const frames of this.#dealer) {
-        const body = frames[frames.length - 1];
-        if (!body) continue;
-        let reply: ChatMessage;
-        try {
-          reply = decodeChatMessage(body, Math.max(this.#maxBytes, MAX_REPLY_BYTES));
-        } catch {
-          continue; // not a reply to anything of ours
-        }
-        const { rid, ...data } = reply.data;
-        if (typeof rid === 'string') this.#settle(rid, { service: reply.service, data });
-      }
+      reply = decodeChatMessage(body, Math.max(this.#maxBytes, MAX_REPLY_BYTES));
     } catch {
-      // the socket was closed under the loop
+      return; // not a reply to anything of ours
     }
+    const { rid, ...data } = reply.data;
+    if (typeof rid === 'string') this.#settle(rid, { service: reply.service, data });
   }
 
-  #settle(rid: string, outcome: ChatMessage | Error): void {
+  #settle(rid: string, outcome: ChatMessage): void {
     const pending = this.#pending.get(rid);
     if (!pending) return; // timed out already: a late reply
     this.#pending.delete(rid);
     clearTimeout(pending.timer);
-    if (outcome instanceof Error) pending.reject(outcome);
-    else pending.resolve(outcome);
+    pending.resolve(outcome);
   }
 }
 
@@ -141,58 +151,68 @@ export class PeerClient {
  * that throw, get `{status: 'erro', description}` instead of a reply.
  */
 export class PeerEndpoint {
-  readonly #router: Router;
+  readonly #server: Server;
   readonly #handle: PeerHandler;
   readonly #maxBytes: number;
+  readonly #connections = new Set<ZmtpConnection>();
   readonly #inFlight = new Set<Promise<void>>();
-  readonly #served: Promise<void>;
   readonly endpoint: string;
 
   static async bind(address: string, handle: PeerHandler, maxBytes = DEFAULT_MAX_MESSAGE_BYTES): Promise<PeerEndpoint> {
-    const router = new Router({ linger: 0, sendHighWaterMark: PEER_HIGH_WATER_MARK * 10, receiveHighWaterMark: PEER_HIGH_WATER_MARK * 10 });
-    try {
-      await router.bind(address);
-    } catch (err) {
-      router.close();
-      throw err;
-    }
-    return new PeerEndpoint(router, handle, maxBytes, router.lastEndpoint ?? address);
+    const { host, port } = parseTcpEndpoint(address);
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host, port }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const bound = server.address();
+    const boundPort = typeof bound === 'object' && bound ? bound.port : port;
+    return new PeerEndpoint(server, handle, maxBytes, `tcp://${host.includes(':') ? `[${host}]` : host}:${boundPort}`);
   }
 
-  private constructor(router: Router, handle: PeerHandler, maxBytes: number, endpoint: string) {
-    this.#router = router;
+  private constructor(server: Server, handle: PeerHandler, maxBytes: number, endpoint: string) {
+    this.#server = server;
     this.#handle = handle;
     this.#maxBytes = maxBytes;
     this.endpoint = endpoint;
-    this.#served = this.#serve();
+    server.on('connection', (socket) => {
+      const connection = new ZmtpConnection(socket, {
+        socketType: 'ROUTER',
+        maxMessageBytes: MAX_TRANSPORT_BYTES,
+        onMessage: (frames) => this.#take(connection, frames),
+        onClose: () => this.#connections.delete(connection),
+      });
+      this.#connections.add(connection);
+      if (this.#inFlight.size >= MAX_IN_FLIGHT) connection.pause();
+    });
   }
 
   /** Resolves once the handlers under way have finished and the port can be bound again. */
   async close(): Promise<void> {
-    this.#router.close();
-    await this.#served;
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const connection of this.#connections) connection.close();
+    await closed;
     await Promise.allSettled(this.#inFlight);
-    await untilPortsFree([this.endpoint]);
   }
 
-  async #serve(): Promise<void> {
-    try {
-      for await (const frames of this.#router) {
-        const task = this.#answer(frames);
-        this.#inFlight.add(task);
-        void task.finally(() => this.#inFlight.delete(task));
-        if (this.#inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.#inFlight);
-      }
-    } catch {
-      // the socket was closed under the loop
-    }
+  #take(connection: ZmtpConnection, frames: Buffer[]): void {
+    const task = this.#answer(connection, frames);
+    this.#inFlight.add(task);
+    if (this.#inFlight.size === MAX_IN_FLIGHT) for (const each of this.#connections) each.pause();
+    void task.finally(() => {
+      this.#inFlight.delete(task);
+      if (this.#inFlight.size === MAX_IN_FLIGHT - 1) for (const each of this.#connections) each.resume();
+    });
   }
 
-  /** Frames are [peer id, (empty delimiter), body]: everything before the body goes back as it came. */
-  async #answer(frames: Buffer[]): Promise<void> {
+  /** Frames are [(empty delimiter), body]: everything before the body goes back as it came. */
+  async #answer(connection: ZmtpConnection, frames: Buffer[]): Promise<void> {
     const envelope = frames.slice(0, -1);
     const body = frames[frames.length - 1];
-    if (envelope.length === 0 || !body) return;
+    if (!body) return;
     const reply = await this.#reply(body);
     let encoded: Buffer;
     try {
@@ -200,11 +220,7 @@ export class PeerEndpoint {
     } catch (err) {
       encoded = encodeChatMessage(failure(reply.service, `the reply could not be encoded: ${(err as Error).message}`, reply.data?.rid));
     }
-    try {
-      await this.#router.send([...envelope, encoded]);
-    } catch {
-      // closed meanwhile: the peer will time out
-    }
+    connection.send([...envelope, encoded]); // false when the peer has gone: it will time out
   }
 
   async #reply(body: Buffer): Promise<ChatMessage> {
