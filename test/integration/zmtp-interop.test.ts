@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
-import { Dealer, Publisher, Reply, Router } from 'zeromq';
+import { Dealer, Proxy, Publisher, Reply, Router, Subscriber, XPublisher, XSubscriber } from 'zeromq';
 import { connectZmtp, type ZmtpConnection } from '../../src/kit/bus/zmtp/zmtp-connection.ts';
+import { ZmtpPublisher } from '../../src/kit/bus/zmtp/zmtp-publisher.ts';
 import { ZmtpReplier } from '../../src/kit/bus/zmtp/zmtp-replier.ts';
 import { sleep, waitFor } from '../helpers/wait.ts';
 
@@ -166,6 +167,37 @@ describe('ZMTP over node:net, against libzmq sockets', { timeout: 60_000 }, () =
     } finally {
       publisher.close();
       server.close();
+    }
+  });
+
+  it('a JS PUB behind a libzmq XSUB/XPUB proxy sends what SUBs subscribed to, and only that', async () => {
+    const xsub = new XSubscriber({ linger: 0 });
+    const xpub = new XPublisher({ linger: 0 });
+    await xsub.bind(LOCAL);
+    await xpub.bind(LOCAL);
+    const proxy = new Proxy(xsub, xpub);
+    const proxying = proxy.run().catch(() => undefined);
+    const subscriber = new Subscriber({ linger: 0, receiveTimeout: 5_000 });
+    subscriber.connect(xpub.lastEndpoint!);
+    subscriber.subscribe('news');
+    const publisher = new ZmtpPublisher(xsub.lastEndpoint!);
+    try {
+      await waitFor(() => publisher.wants(Buffer.from('news.sport')), 'the subscription to reach the publisher', 5_000);
+      assert.equal(publisher.wants(Buffer.from('weather')), false);
+      assert.equal(publisher.publish(Buffer.from('weather'), Buffer.from('rain')), false, 'a topic nobody wants is filtered at the source');
+      assert.equal(publisher.publish(Buffer.from('news.sport'), Buffer.from('goal')), true);
+      assert.deepEqual((await subscriber.receive()).map(String), ['news.sport', 'goal']);
+
+      subscriber.unsubscribe('news');
+      await waitFor(() => !publisher.wants(Buffer.from('news.sport')), 'the cancel to reach the publisher', 5_000);
+      assert.equal(publisher.dropped, 0);
+    } finally {
+      publisher.close();
+      subscriber.close();
+      proxy.terminate();
+      await proxying;
+      xsub.close();
+      xpub.close();
     }
   });
 });

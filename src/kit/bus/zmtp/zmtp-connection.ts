@@ -18,6 +18,7 @@ const COMPATIBLE: Record<ZmtpSocketType, readonly string[]> = {
   REP: ['REQ', 'DEALER'],
   DEALER: ['REP', 'DEALER', 'ROUTER'],
   ROUTER: ['REQ', 'DEALER', 'ROUTER'],
+  PUB: ['SUB', 'XSUB'],
 };
 
 export const DEFAULT_ZMTP_MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -90,6 +91,11 @@ export class ZmtpConnection {
     }
     this.#socket.write(encodeMessage(frames));
     return true;
+  }
+
+  /** Bytes written but not yet taken by the kernel: what a sender bounds its queue by. */
+  get bufferedBytes(): number {
+    return this.#socket.writableLength + (this.#backlog?.reduce((sum, message) => sum + message.length, 0) ?? 0);
   }
 
   /** Stops reading: the peer's sends back up into TCP (and its own high-water mark) until resume(). */

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { Publisher, Subscriber } from 'zeromq';
+import { Subscriber } from 'zeromq';
+import { ZmtpPublisher } from '../../../../kit/bus/zmtp/zmtp-publisher.ts';
 import { ZmtpReplier } from '../../../../kit/bus/zmtp/zmtp-replier.ts';
 import { ChatState } from '../../domain/chat-state.ts';
 import { openSqliteOpLog } from '../../store/sqlite-op-log.ts';
@@ -85,8 +86,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   const directory = new PeerDirectory(ctx.name);
   const reference = new ReferenceLink(options.reference, ctx);
   const replicator = new Replicator(ctx, opLog, state, directory, timings.replicateTimeoutMs);
-  const publisher = new Publisher({ sendHighWaterMark: 100_000, linger: 0 });
-  publisher.connect(options.proxyXsub);
+  const publisher = new ZmtpPublisher(options.proxyXsub);
   const publications = new PublicationSender(publisher);
   const election = new BullyElection(
     {

@@ -1,31 +1,19 @@
-import type { Publisher } from 'zeromq';
+import type { ZmtpPublisher } from '../../../../kit/bus/zmtp/zmtp-publisher.ts';
 import { encodePublication } from '../wire/publication.ts';
 
-/** zeromq allows one send at a time per socket; publications queue here (bounded) and go out in order. */
+/** A server's publications, as the course's two frames, through its PUB to the proxy. */
 export class PublicationSender {
-  readonly #queue: Array<[Buffer, Buffer]> = [];
-  #pumping = false;
-  dropped = 0;
+  constructor(private readonly publisher: ZmtpPublisher) {}
 
-  constructor(private readonly socket: Publisher, private readonly maxQueued = 100_000) {}
-
+  /** Dropped, as PUB drops, when nobody subscribed to the topic or the proxy is far behind. */
   publish(topic: string, payload: Record<string, unknown>): void {
-    if (this.#queue.length >= this.maxQueued) {
-      this.dropped++;
-      return;
-    }
-    this.#queue.push(encodePublication(topic, payload));
-    if (!this.#pumping) void this.#pump();
+    if (!this.publisher.wants(Buffer.from(topic, 'utf8'))) return; // spares encoding what would be filtered
+    const [topicFrame, payloadFrame] = encodePublication(topic, payload);
+    this.publisher.publish(topicFrame, payloadFrame);
   }
 
-  async #pump(): Promise<void> {
-    this.#pumping = true;
-    try {
-      for (let frames = this.#queue.shift(); frames; frames = this.#queue.shift()) await this.socket.send(frames);
-    } catch {
-      // The socket closed under us: the server is stopping.
-    } finally {
-      this.#pumping = false;
-    }
+  /** Publications the proxy was too far behind to take. */
+  get dropped(): number {
+    return this.publisher.dropped;
   }
 }
