@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
-import { Dealer, Proxy, Publisher, Reply, Router, Subscriber, XPublisher, XSubscriber } from 'zeromq';
+import { Dealer, Proxy, Publisher, Reply, Request, Router, Subscriber, XPublisher, XSubscriber } from 'zeromq';
 import { connectZmtp, type ZmtpConnection } from '../../src/kit/bus/zmtp/zmtp-connection.ts';
+import { ZmtpBroker } from '../../src/kit/bus/zmtp/zmtp-broker.ts';
 import { ZmtpPublisher } from '../../src/kit/bus/zmtp/zmtp-publisher.ts';
 import { ZmtpReplier } from '../../src/kit/bus/zmtp/zmtp-replier.ts';
 import { sleep, waitFor } from '../helpers/wait.ts';
@@ -198,6 +199,54 @@ describe('ZMTP over node:net, against libzmq sockets', { timeout: 60_000 }, () =
       await proxying;
       xsub.close();
       xpub.close();
+    }
+  });
+
+  it('the broker holds requests while no server is connected, deals them out once servers come, and drops replies for clients that left', async () => {
+    const broker = await ZmtpBroker.start({ frontend: LOCAL, backend: LOCAL });
+    const clients = Array.from({ length: 4 }, () => {
+      const req = new Request({ linger: 0, receiveTimeout: 5_000 });
+      req.connect(broker.frontendEndpoint);
+      return req;
+    });
+    const servers: Reply[] = [];
+    const serve = (name: string) => {
+      const rep = new Reply({ linger: 0 });
+      rep.connect(broker.backendEndpoint);
+      servers.push(rep);
+      void (async () => {
+        for await (const [body] of rep) await rep.send(`${name}:${body!.toString()}`);
+      })().catch(() => undefined);
+    };
+    try {
+      await Promise.all(clients.map((req, n) => req.send(`q${n}`)));
+      await sleep(100);
+      assert.equal(broker.servers, 0);
+      serve('a');
+      serve('b');
+      const replies = await Promise.all(clients.map(async (req) => String((await req.receive())[0])));
+      replies.forEach((reply, n) => assert.match(reply, new RegExp(`^[ab]:q${n}$`)));
+      await waitFor(() => broker.servers === 2, 'both servers connected', 5_000);
+      // Now both are there: consecutive requests alternate between them.
+      const seen: string[] = [];
+      for (let round = 0; round < 4; round++) {
+        await clients[0]!.send('rr');
+        seen.push(String((await clients[0]!.receive())[0]).split(':')[0]!);
+      }
+      assert.deepEqual(new Set(seen), new Set(['a', 'b']));
+      assert.notEqual(seen[0], seen[1]);
+
+      // A client that leaves with its request unanswered: its reply is dropped, and the others go on.
+      const leaving = new Request({ linger: 0 });
+      leaving.connect(broker.frontendEndpoint);
+      await leaving.send('bye');
+      leaving.close();
+      await sleep(100);
+      await clients[1]!.send('after');
+      assert.match(String((await clients[1]!.receive())[0]), /^[ab]:after$/);
+    } finally {
+      for (const socket of [...clients, ...servers]) socket.close();
+      await broker.close();
     }
   });
 });

@@ -1,4 +1,4 @@
-import { type Socket, connect } from 'node:net';
+import { type Server, type Socket, connect, createServer } from 'node:net';
 import {
   FrameReader,
   GREETING_BYTES,
@@ -183,4 +183,20 @@ export function parseTcpEndpoint(endpoint: string): { host: string; port: number
   const port = Number(match[2]);
   if (port > 65_535) throw new RangeError(`"${endpoint}": port ${port} is out of range`);
   return { host: match[1] === '*' ? '0.0.0.0' : match[1]!, port };
+}
+
+/** Listens on a tcp://host:port endpoint (port 0 picks one); resolves with the server and the endpoint bound. */
+export async function listenTcp(endpoint: string): Promise<{ server: Server; endpoint: string }> {
+  const { host, port } = parseTcpEndpoint(endpoint);
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  return { server, endpoint: `tcp://${host.includes(':') ? `[${host}]` : host}:${bound}` };
 }

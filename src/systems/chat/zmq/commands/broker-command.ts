@@ -11,7 +11,8 @@ connect their REP sockets to the DEALER (backend), and each request goes to the 
   --frontend-port N   ROUTER port for clients and bots (default 5555)
   --backend-port N    DEALER port for servers (default 5556)
   --host H            address to bind (default 127.0.0.1, this machine only; * for every interface, as in a container)
-  --hwm N             messages queued per connected peer, each way (default ${DEFAULT_BROKER_HIGH_WATER_MARK})
+  --hwm N             requests held while no server is connected (then clients stop being read), and a
+                      server's connection holding N KiB unsent is skipped (default ${DEFAULT_BROKER_HIGH_WATER_MARK})
 `;
 
 export async function brokerCommand(argv: string[], io: CliIo): Promise<number> {

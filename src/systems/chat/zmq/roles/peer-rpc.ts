@@ -1,6 +1,6 @@
-import { type Server, createServer } from 'node:net';
+import type { Server } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ZmtpConnection, connectZmtp, parseTcpEndpoint } from '../../../../kit/bus/zmtp/zmtp-connection.ts';
+import { ZmtpConnection, connectZmtp, listenTcp, parseTcpEndpoint } from '../../../../kit/bus/zmtp/zmtp-connection.ts';
 import { type ChatMessage, DEFAULT_MAX_MESSAGE_BYTES, WireError, decodeChatMessage, encodeChatMessage } from '../wire/chat-message.ts';
 
 /** The request went out and no reply came back in time. */
@@ -159,18 +159,8 @@ export class PeerEndpoint {
   readonly endpoint: string;
 
   static async bind(address: string, handle: PeerHandler, maxBytes = DEFAULT_MAX_MESSAGE_BYTES): Promise<PeerEndpoint> {
-    const { host, port } = parseTcpEndpoint(address);
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host, port }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const bound = server.address();
-    const boundPort = typeof bound === 'object' && bound ? bound.port : port;
-    return new PeerEndpoint(server, handle, maxBytes, `tcp://${host.includes(':') ? `[${host}]` : host}:${boundPort}`);
+    const { server, endpoint } = await listenTcp(address);
+    return new PeerEndpoint(server, handle, maxBytes, endpoint);
   }
 
   private constructor(server: Server, handle: PeerHandler, maxBytes: number, endpoint: string) {
