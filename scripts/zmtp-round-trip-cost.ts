@@ -1,5 +1,6 @@
-// CPU per round trip on the client side: a zeromq.js DEALER against our ZMTP-over-node:net DEALER, both
-// talking to the same libzmq ROUTER echo in another process, with 1 and 8 requests in flight.
+// CPU per round trip on the client side: a zeromq.js DEALER against our ZMTP-over-node:net DEALER (writes
+// coalesced per event-loop turn, or each at once), all talking to the same libzmq ROUTER echo in another
+// process, with 1 and 8 requests in flight.
 // Usage: node --import tsx scripts/zmtp-round-trip-cost.ts [seconds per case, default 4]
 import { fork } from 'node:child_process';
 import { Dealer, Router } from 'zeromq';
@@ -51,14 +52,19 @@ if (process.argv[2] === 'echo') {
       close: () => dealer.close(),
     };
   };
-  const zmtp = (onReply: () => void) => {
-    const connection = connectZmtp(endpoint, { socketType: 'DEALER', onMessage: onReply });
+  const zmtp = (coalesce: boolean) => (onReply: () => void) => {
+    const connection = connectZmtp(endpoint, { socketType: 'DEALER', onMessage: onReply, coalesce });
     return { send: () => void connection.send([EMPTY, BODY]), close: () => connection.close() };
   };
 
   console.log(`client CPU per round trip to a libzmq ROUTER echo in another process, ${seconds} s per case:`);
   for (const inFlight of [1, 8]) {
-    for (const [name, start] of [['zeromq.js DEALER', zeromqJs], ['ZMTP over node:net', zmtp]] as const) {
+    const cases = [
+      ['zeromq.js DEALER', zeromqJs],
+      ['ZMTP, coalesced', zmtp(true)],
+      ['ZMTP, each at once', zmtp(false)],
+    ] as const;
+    for (const [name, start] of cases) {
       const { perSecond, cpuMicros } = await measure(start, inFlight);
       console.log(`${name.padEnd(20)} ${inFlight} in flight  ${String(perSecond).padStart(6)} round trips/s  ${cpuMicros.toFixed(1).padStart(6)} µs CPU each`);
     }

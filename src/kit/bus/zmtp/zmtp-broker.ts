@@ -79,6 +79,7 @@ export class ZmtpBroker {
     const key = id.toString('latin1');
     const connection = new ZmtpConnection(socket, {
       socketType: 'ROUTER',
+      coalesce: false, // a REQ client has one reply coming at a time
       maxMessageBytes: this.#maxBytes,
       onMessage: (frames) => this.#toServer([id, ...frames]),
       onClose: () => this.#clients.delete(key),
@@ -92,7 +93,9 @@ export class ZmtpBroker {
       socketType: 'DEALER',
       maxMessageBytes: this.#maxBytes,
       onMessage: ([id, ...frames]) => {
-        if (id && frames.length > 0) this.#clients.get(id.toString('latin1'))?.send(frames);
+        const client = id && frames.length > 0 ? this.#clients.get(id.toString('latin1')) : undefined;
+        // A client that does not read its replies gets no more of them, as a ROUTER drops at its high-water mark.
+        if (client && client.bufferedBytes < this.#highWaterMark * 1024) client.send(frames);
       },
       onClose: () => {
         const at = this.#servers.indexOf(connection);

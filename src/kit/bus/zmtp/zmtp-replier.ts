@@ -45,6 +45,7 @@ export class ZmtpReplier {
   #dial(): void {
     const connection = connectZmtp(this.#options.endpoint, {
       socketType: 'REP',
+      coalesce: false,
       maxMessageBytes: this.#options.maxMessageBytes,
       onMessage: (frames) => this.#take(connection, frames),
       onClose: () => {

@@ -106,6 +106,7 @@ export class LazyPirateClient {
     if (this.#connection && !this.#connection.closed) return this.#connection;
     const connection = connectZmtp(this.endpoint, {
       socketType: 'REQ',
+      coalesce: false,
       // Generous: a reply over maxMessageBytes still arrives, and decoding it gives the reason.
       maxMessageBytes: Math.max(this.#maxBytes * 4, DEFAULT_ZMTP_MAX_MESSAGE_BYTES),
       onMessage: (frames) => {
