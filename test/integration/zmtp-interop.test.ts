@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { Dealer, Proxy, Publisher, Reply, Request, Router, Subscriber, XPublisher, XSubscriber } from 'zeromq';
-import { connectZmtp, type ZmtpConnection } from '../../src/kit/bus/zmtp/zmtp-connection.ts';
+import { ZmtpConnection, connectZmtp } from '../../src/kit/bus/zmtp/zmtp-connection.ts';
 import { ZmtpBroker } from '../../src/kit/bus/zmtp/zmtp-broker.ts';
 import { ZmtpPublisher } from '../../src/kit/bus/zmtp/zmtp-publisher.ts';
 import { ZmtpReplier } from '../../src/kit/bus/zmtp/zmtp-replier.ts';
@@ -247,6 +247,23 @@ describe('ZMTP over node:net, against libzmq sockets', { timeout: 60_000 }, () =
     } finally {
       for (const socket of [...clients, ...servers]) socket.close();
       await broker.close();
+    }
+  });
+
+  it('drops a peer that connects and never finishes its handshake', async () => {
+    const closed: Array<Error | undefined> = [];
+    const server = createServer((socket) => {
+      new ZmtpConnection(socket, { socketType: 'ROUTER', handshakeTimeoutMs: 200, onMessage: () => {}, onClose: (err) => closed.push(err) });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const silent = connect((server.address() as { port: number }).port, '127.0.0.1');
+    try {
+      silent.write(Buffer.from([0xff, 0, 0])); // the start of a greeting, then nothing
+      await waitFor(() => closed.length === 1, 'the silent peer to be dropped', 5_000);
+      assert.match(String(closed[0]?.message), /did not finish the ZMTP handshake within 200 ms/);
+    } finally {
+      silent.destroy();
+      server.close();
     }
   });
 });

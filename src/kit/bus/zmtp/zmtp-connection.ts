@@ -22,6 +22,7 @@ const COMPATIBLE: Record<ZmtpSocketType, readonly string[]> = {
 };
 
 export const DEFAULT_ZMTP_MAX_MESSAGE_BYTES = 1024 * 1024;
+export const DEFAULT_ZMTP_HANDSHAKE_TIMEOUT_MS = 30_000;
 
 export interface ZmtpConnectionOptions {
   socketType: ZmtpSocketType;
@@ -35,6 +36,8 @@ export interface ZmtpConnectionOptions {
    * per round trip with one in flight, measured with scripts/zmtp-round-trip-cost.ts.
    */
   coalesce?: boolean;
+  /** A peer that has not finished its greeting and READY by then is dropped (libzmq's handshake interval). */
+  handshakeTimeoutMs?: number;
   onMessage(frames: Buffer[]): void;
   /** Once, when the connection is gone: by close(), by the peer, or by a protocol error (then with it). */
   onClose?(error?: Error): void;
@@ -55,6 +58,8 @@ export class ZmtpConnection {
   #corked = false;
   /** Messages sent before the peer's READY: libzmq drops what comes in ahead of its own handshake. */
   #backlog: Buffer[] | undefined = [];
+  #backlogBytes = 0;
+  #handshakeTimer: NodeJS.Timeout | undefined;
   readonly ready: Promise<void>;
   #resolveReady!: () => void;
   #rejectReady!: (err: Error) => void;
@@ -71,6 +76,12 @@ export class ZmtpConnection {
     });
     this.ready.catch(() => undefined);
     socket.setNoDelay(true);
+    const timeoutMs = options.handshakeTimeoutMs ?? DEFAULT_ZMTP_HANDSHAKE_TIMEOUT_MS;
+    this.#handshakeTimer = setTimeout(() => {
+      this.#socket.destroy();
+      this.#finish(new ZmtpProtocolError(`the peer did not finish the ZMTP handshake within ${timeoutMs} ms`));
+    }, timeoutMs);
+    this.#handshakeTimer.unref();
     socket.write(Buffer.concat([greeting(), readyCommand(options.socketType, options.identity)]));
     socket.on('data', (chunk: Buffer) => this.#receive(chunk));
     socket.on('error', (err) => this.#finish(err));
@@ -85,7 +96,9 @@ export class ZmtpConnection {
   send(frames: readonly Uint8Array[]): boolean {
     if (this.#closed) return false;
     if (this.#backlog) {
-      this.#backlog.push(encodeMessage(frames));
+      const message = encodeMessage(frames);
+      this.#backlog.push(message);
+      this.#backlogBytes += message.length;
       return true;
     }
     if (!this.#corked && this.#options.coalesce !== false) {
@@ -102,7 +115,7 @@ export class ZmtpConnection {
 
   /** Bytes written but not yet taken by the kernel: what a sender bounds its queue by. */
   get bufferedBytes(): number {
-    return this.#socket.writableLength + (this.#backlog?.reduce((sum, message) => sum + message.length, 0) ?? 0);
+    return this.#socket.writableLength + this.#backlogBytes;
   }
 
   /** Stops reading: the peer's sends back up into TCP (and its own high-water mark) until resume(). */
@@ -151,8 +164,10 @@ export class ZmtpConnection {
         }
         this.peerSocketType = type;
         this.#peerReady = true;
+        clearTimeout(this.#handshakeTimer);
         const backlog = this.#backlog ?? [];
         this.#backlog = undefined;
+        this.#backlogBytes = 0;
         if (backlog.length > 0) this.#socket.write(Buffer.concat(backlog));
         this.#resolveReady();
         return;
@@ -172,6 +187,7 @@ export class ZmtpConnection {
   #finish(error?: Error): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#handshakeTimer);
     this.#rejectReady(error ?? new Error('the connection closed before the handshake'));
     this.#options.onClose?.(error);
   }
