@@ -526,9 +526,13 @@ describe('chat zmq infrastructure commands', { timeout: 60_000 }, () => {
     try {
       await taken.bind(LOCAL);
       const port = taken.lastEndpoint!.split(':').pop()!;
-      const child = startCli(['chat', 'zmq', 'reference', '--host', '127.0.0.1', '--port', port]);
-      assert.equal(await exitOf(child), 1);
-      assert.match(child.output(), new RegExp(`cannot bind tcp://127\\.0\\.0\\.1:${port}: the port is taken`));
+      const reference = startCli(['chat', 'zmq', 'reference', '--host', '127.0.0.1', '--port', port]);
+      assert.equal(await exitOf(reference), 1);
+      assert.match(reference.output(), new RegExp(`cannot bind tcp://127\\.0\\.0\\.1:${port}: the port is taken`));
+      // The broker binds with node:net rather than libzmq: the same message.
+      const broker = startCli(['chat', 'zmq', 'broker', '--host', '127.0.0.1', '--frontend-port', port, '--backend-port', '0']);
+      assert.equal(await exitOf(broker), 1);
+      assert.match(broker.output(), new RegExp(`cannot bind tcp://127\\.0\\.0\\.1:${port}: the port is taken`));
     } finally {
       taken.close();
     }

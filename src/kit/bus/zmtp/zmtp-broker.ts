@@ -7,8 +7,9 @@ export interface ZmtpBrokerOptions {
   /** Where servers connect their REP (or DEALER) sockets: the DEALER side. */
   backend: string;
   /**
-   * Requests held while no server is connected, and bytes queued per connection before it is skipped (servers)
-   * or stops being read (clients): libzmq's high-water marks, counted here in messages × 1 KiB per connection.
+   * libzmq's high-water marks: how many requests are held while no server can take them (past it, clients stop
+   * being read), and, in KiB, how much may wait unsent on one connection before a server is skipped or a
+   * client's replies are dropped.
    */
   highWaterMark?: number;
   maxMessageBytes?: number;

@@ -66,8 +66,9 @@ export function tcpAddress(host: string, port: number): string {
 
 /** A bind that failed, as a message that says what to do; anything but a bind failure is passed on as is. */
 export function bindFailure(err: unknown, role: string, portFlags: string): unknown {
-  const { code, address } = err as { code?: string; address?: string };
-  const where = address ?? 'its address';
+  const { code, address, port } = err as { code?: string; address?: string; port?: number };
+  // libzmq names the endpoint in `address`; node:net gives the host and the port apart.
+  const where = address === undefined ? 'its address' : port === undefined ? address : `tcp://${address}:${port}`;
   switch (code) {
     case 'EADDRINUSE':
       return new ChatZmqCommandError(`${role} cannot bind ${where}: the port is taken; stop what listens there, or pick others with ${portFlags}`);
