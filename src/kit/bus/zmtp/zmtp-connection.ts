@@ -53,7 +53,6 @@ export class ZmtpConnection {
   readonly #options: ZmtpConnectionOptions;
   readonly #reader: FrameReader;
   #greeting: Buffer | undefined = Buffer.alloc(0);
-  #peerReady = false;
   #closed = false;
   #corked = false;
   /** Messages sent before the peer's READY: libzmq drops what comes in ahead of its own handshake. */
@@ -90,6 +89,11 @@ export class ZmtpConnection {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Handshake done and not closed: what is sent now goes straight out. */
+  get open(): boolean {
+    return this.#backlog === undefined && !this.#closed;
   }
 
   /** False once closed: the message was not sent. */
@@ -152,7 +156,7 @@ export class ZmtpConnection {
 
   #dispatch(event: ZmtpEvent): void {
     if (event.kind === 'message') {
-      if (!this.#peerReady) throw new ZmtpProtocolError('the peer sent a message before READY');
+      if (this.#backlog) throw new ZmtpProtocolError('the peer sent a message before READY');
       if (!this.#closed) this.#options.onMessage(event.frames);
       return;
     }
@@ -163,7 +167,6 @@ export class ZmtpConnection {
           throw new ZmtpProtocolError(`a ${this.#options.socketType} cannot talk to a ${type ?? 'nameless'} socket`);
         }
         this.peerSocketType = type;
-        this.#peerReady = true;
         clearTimeout(this.#handshakeTimer);
         const backlog = this.#backlog ?? [];
         this.#backlog = undefined;

@@ -1,6 +1,5 @@
-import { type ZmtpConnection, connectZmtp, parseTcpEndpoint } from './zmtp-connection.ts';
+import { ZmtpDialer } from './zmtp-dialer.ts';
 
-const RECONNECT_MS = 100;
 /** A proxy that far behind gets no more publications until it catches up, as a PUB's high-water mark does. */
 export const DEFAULT_PUBLISHER_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
@@ -11,71 +10,47 @@ export const DEFAULT_PUBLISHER_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
  * Publications with no connection, or beyond the buffer bound, are dropped and counted: that is PUB's contract.
  */
 export class ZmtpPublisher {
-  readonly #endpoint: string;
   readonly #maxBufferedBytes: number;
   /** Subscribed prefixes, with how many subscribers asked for each. */
   readonly #prefixes = new Map<string, { prefix: Buffer; count: number }>();
-  #connection: ZmtpConnection | undefined;
-  #ready = false;
-  #reconnect: NodeJS.Timeout | undefined;
-  #closed = false;
+  readonly #dialer: ZmtpDialer;
   dropped = 0;
 
   constructor(endpoint: string, maxBufferedBytes = DEFAULT_PUBLISHER_MAX_BUFFERED_BYTES) {
-    parseTcpEndpoint(endpoint);
-    this.#endpoint = endpoint;
     this.#maxBufferedBytes = maxBufferedBytes;
-    this.#dial();
+    this.#dialer = new ZmtpDialer(endpoint, {
+      socketType: 'PUB',
+      maxMessageBytes: 64 * 1024,
+      onMessage: (frames) => this.#subscription(frames),
+      onClose: () => this.#prefixes.clear(), // the next connection brings every subscription again
+    });
   }
 
-  /** Sends [topic, ...frames] when someone subscribed to a prefix of topic; false when it was dropped or filtered. */
-  publish(topic: Buffer, ...frames: Buffer[]): boolean {
-    const connection = this.#connection;
-    if (!this.#ready || !connection || !this.#wanted(topic)) return false;
+  /**
+   * Sends [topic, payload] when someone subscribed to a prefix of topic; false when it was dropped or filtered.
+   * A payload given as a function is only encoded when it goes out.
+   */
+  publish(topic: Buffer, payload: Buffer | (() => Buffer)): boolean {
+    if (!this.wants(topic)) return false;
+    const connection = this.#dialer.connection;
     if (connection.bufferedBytes > this.#maxBufferedBytes) {
       this.dropped++;
       return false;
     }
-    return connection.send([topic, ...frames]);
+    return connection.send([topic, typeof payload === 'function' ? payload() : payload]);
   }
 
   /** True once some subscriber has a prefix of topic (for tests and for callers that want to wait). */
   wants(topic: Buffer): boolean {
-    return this.#ready && this.#wanted(topic);
-  }
-
-  close(): void {
-    this.#closed = true;
-    clearTimeout(this.#reconnect);
-    this.#connection?.close();
-  }
-
-  #wanted(topic: Buffer): boolean {
+    if (!this.#dialer.open) return false;
     for (const { prefix } of this.#prefixes.values()) {
       if (prefix.length <= topic.length && topic.compare(prefix, 0, prefix.length, 0, prefix.length) === 0) return true;
     }
     return false;
   }
 
-  #dial(): void {
-    const connection = connectZmtp(this.#endpoint, {
-      socketType: 'PUB',
-      maxMessageBytes: 64 * 1024,
-      onMessage: (frames) => this.#subscription(frames),
-      onClose: () => {
-        if (connection !== this.#connection) return;
-        this.#ready = false;
-        this.#prefixes.clear(); // a new connection brings every subscription again
-        if (!this.#closed) this.#reconnect = setTimeout(() => this.#dial(), RECONNECT_MS);
-      },
-    });
-    this.#connection = connection;
-    connection.ready.then(
-      () => {
-        if (connection === this.#connection) this.#ready = true;
-      },
-      () => undefined,
-    );
+  close(): void {
+    this.#dialer.close();
   }
 
   #subscription([frame]: Buffer[]): void {

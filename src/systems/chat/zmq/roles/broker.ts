@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Proxy } from 'zeromq';
 import { ZmtpBroker } from '../../../../kit/bus/zmtp/zmtp-broker.ts';
+import { parseTcpEndpoint } from '../../../../kit/bus/zmtp/zmtp-connection.ts';
 
 export interface BrokerOptions {
   /** Where clients and bots connect their REQ sockets, as in 'tcp://*:5555'. */
@@ -76,10 +77,9 @@ export function runProxy(proxy: Proxy, endpoints: string[]): () => Promise<void>
 export async function untilPortsFree(endpoints: string[], timeoutMs = 2_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const endpoint of endpoints) {
-    const match = /^tcp:\/\/\[?([^\]]+?)\]?:(\d+)$/.exec(endpoint);
-    if (!match) continue;
-    const [, host, port] = match;
-    while (Date.now() < deadline && (await portTaken(host!, Number(port)))) await sleep(5);
+    if (!endpoint.startsWith('tcp://')) continue;
+    const { host, port } = parseTcpEndpoint(endpoint);
+    while (Date.now() < deadline && (await portTaken(host, port))) await sleep(5);
   }
 }
 

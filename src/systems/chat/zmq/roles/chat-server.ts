@@ -4,7 +4,7 @@ import { ZmtpPublisher } from '../../../../kit/bus/zmtp/zmtp-publisher.ts';
 import { ZmtpReplier } from '../../../../kit/bus/zmtp/zmtp-replier.ts';
 import { ChatState } from '../../domain/chat-state.ts';
 import { openSqliteOpLog } from '../../store/sqlite-op-log.ts';
-import { DEFAULT_MAX_MESSAGE_BYTES } from '../wire/chat-message.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES, MAX_TRANSPORT_BYTES } from '../wire/chat-message.ts';
 import { decodePublication } from '../wire/publication.ts';
 import { BerkeleyRounds } from './berkeley-rounds.ts';
 import { BullyElection } from './bully-election.ts';
@@ -19,11 +19,6 @@ import { ServerContext } from './server-context.ts';
 
 export const SERVERS_TOPIC = 'servers';
 export const DEFAULT_REP_SOCKETS = 16;
-/**
- * A request over maxMessageBytes still arrives whole, so that it gets an erro reply with the reason; one over
- * this drops its connection instead, so that no client can make a server buffer without bound.
- */
-const MAX_REQUEST_TRANSPORT_BYTES = 16 * 1024 * 1024;
 
 export interface ChatServerOptions {
   name: string;
@@ -143,7 +138,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   // others answer, and the writes waiting together go to each peer in one request.
   const replies = Array.from(
     { length: options.repSockets ?? DEFAULT_REP_SOCKETS },
-    () => new ZmtpReplier({ endpoint: options.broker, handle: (body) => clients.handle(body), maxMessageBytes: MAX_REQUEST_TRANSPORT_BYTES }),
+    () => new ZmtpReplier({ endpoint: options.broker, handle: (body) => clients.handle(body), maxMessageBytes: MAX_TRANSPORT_BYTES }),
   );
 
   return {

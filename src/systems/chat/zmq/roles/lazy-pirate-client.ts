@@ -1,4 +1,5 @@
 import { DEFAULT_ZMTP_MAX_MESSAGE_BYTES, type ZmtpConnection, connectZmtp, parseTcpEndpoint } from '../../../../kit/bus/zmtp/zmtp-connection.ts';
+import { ZMTP_RECONNECT_MS } from '../../../../kit/bus/zmtp/zmtp-dialer.ts';
 import { type ChatMessage, DEFAULT_MAX_MESSAGE_BYTES, decodeChatMessage, encodeChatMessage } from '../wire/chat-message.ts';
 
 export interface LazyPirateOptions {
@@ -18,8 +19,6 @@ export class ClientClosedError extends Error {}
 export const DEFAULT_REQUEST_TIMEOUT_MS = 2_500;
 export const DEFAULT_REQUEST_RETRIES = 3;
 
-/** How long a REQ whose connection dropped waits before it dials again, as libzmq's reconnect interval. */
-const RECONNECT_MS = 100;
 const EMPTY_FRAME = Buffer.alloc(0);
 
 /**
@@ -95,7 +94,7 @@ export class LazyPirateClient {
       });
       this.#waiting = undefined;
       if (!(outcome instanceof ConnectionLostError)) return outcome;
-      const pause = Math.min(RECONNECT_MS, deadline - Date.now());
+      const pause = Math.min(ZMTP_RECONNECT_MS, deadline - Date.now());
       if (pause <= 0) return outcome;
       await new Promise((resolve) => setTimeout(resolve, pause));
       if (this.#closed) return new ClientClosedError(`the client for ${this.endpoint} was closed before the reply came`);

@@ -1,7 +1,15 @@
 import type { Server } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ZmtpConnection, connectZmtp, listenTcp, parseTcpEndpoint } from '../../../../kit/bus/zmtp/zmtp-connection.ts';
-import { type ChatMessage, DEFAULT_MAX_MESSAGE_BYTES, WireError, decodeChatMessage, encodeChatMessage } from '../wire/chat-message.ts';
+import { ZmtpConnection, listenTcp } from '../../../../kit/bus/zmtp/zmtp-connection.ts';
+import { ZmtpDialer } from '../../../../kit/bus/zmtp/zmtp-dialer.ts';
+import {
+  type ChatMessage,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  MAX_TRANSPORT_BYTES,
+  WireError,
+  decodeChatMessage,
+  encodeChatMessage,
+} from '../wire/chat-message.ts';
 
 /** The request went out and no reply came back in time. */
 export class PeerTimeoutError extends Error {}
@@ -13,14 +21,8 @@ export type PeerHandler = (message: ChatMessage) => Promise<ChatMessage> | ChatM
 
 /** Replies may be larger than requests (a sync page); a reply above this is refused with a reason. */
 export const MAX_REPLY_BYTES = 1024 * 1024;
-/**
- * A message over the size a peer accepts still arrives whole, so that it gets an erro with the reason; one
- * over this drops its connection instead, so that nothing can make a server buffer without bound.
- */
-const MAX_TRANSPORT_BYTES = 16 * 1024 * 1024;
-/** How often a request waiting for the connection tries to go out, and a dropped connection is dialled again. */
+/** How often a request waiting for the connection tries to go out. */
 const CONNECT_POLL_MS = 10;
-const RECONNECT_MS = 100;
 /** Requests a PeerEndpoint handles at once; it reads no more until one finishes. */
 const MAX_IN_FLIGHT = 256;
 
@@ -45,9 +47,7 @@ interface PendingRequest {
 export class PeerClient {
   readonly #pending = new Map<string, PendingRequest>();
   readonly #maxBytes: number;
-  #connection: ZmtpConnection | undefined;
-  #ready = false;
-  #reconnect: NodeJS.Timeout | undefined;
+  readonly #dialer: ZmtpDialer;
   #lastRid = 0;
   #closed = false;
 
@@ -55,9 +55,8 @@ export class PeerClient {
     readonly endpoint: string,
     maxBytes = DEFAULT_MAX_MESSAGE_BYTES,
   ) {
-    parseTcpEndpoint(endpoint);
     this.#maxBytes = maxBytes;
-    this.#dial();
+    this.#dialer = new ZmtpDialer(endpoint, { socketType: 'DEALER', maxMessageBytes: MAX_TRANSPORT_BYTES, onMessage: (frames) => this.#onReply(frames) });
   }
 
   request(message: ChatMessage, timeoutMs: number): Promise<ChatMessage> {
@@ -83,8 +82,7 @@ export class PeerClient {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#reconnect);
-    this.#connection?.close();
+    this.#dialer.close();
     for (const [rid, pending] of this.#pending) {
       clearTimeout(pending.timer);
       this.#pending.delete(rid);
@@ -92,30 +90,10 @@ export class PeerClient {
     }
   }
 
-  #dial(): void {
-    const connection = connectZmtp(this.endpoint, {
-      socketType: 'DEALER',
-      maxMessageBytes: MAX_TRANSPORT_BYTES,
-      onMessage: (frames) => this.#onReply(frames),
-      onClose: () => {
-        if (connection !== this.#connection) return;
-        this.#ready = false;
-        if (!this.#closed) this.#reconnect = setTimeout(() => this.#dial(), RECONNECT_MS);
-      },
-    });
-    this.#connection = connection;
-    connection.ready.then(
-      () => {
-        if (connection === this.#connection) this.#ready = true;
-      },
-      () => undefined, // onClose dials again
-    );
-  }
-
   /** Only on a finished connection, so nothing piles up for a dead peer; retried until the deadline clears the request. */
   async #send(rid: string, frames: Buffer[]): Promise<void> {
     for (let pending = this.#pending.get(rid); pending; pending = this.#pending.get(rid)) {
-      if (this.#ready && this.#connection?.send(frames)) {
+      if (this.#dialer.open && this.#dialer.connection.send(frames)) {
         pending.sent = true;
         return;
       }

@@ -7,6 +7,11 @@ export interface ChatMessage {
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
+/**
+ * What a server's sockets read whole: a message over the chat limit still arrives, so that it gets an erro with
+ * the reason; one over this drops its connection instead, so that no peer can make a server buffer without bound.
+ */
+export const MAX_TRANSPORT_BYTES = 16 * 1024 * 1024;
 
 /** How deep maps and arrays may nest: the protocol needs 3 or 4 levels, and code that walks a value recursively must not overflow the stack. */
 export const MAX_NESTING = 32;

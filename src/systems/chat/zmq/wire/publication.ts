@@ -7,7 +7,15 @@ export interface Publication {
 
 /** Two frames: the topic as UTF-8 (what SUB sockets filter on) and the payload as a MessagePack map. */
 export function encodePublication(topic: string, payload: Record<string, unknown>): [Buffer, Buffer] {
-  return [Buffer.from(topic, 'utf8'), encodeMessagePack(payload)];
+  return [encodePublicationTopic(topic), encodePublicationPayload(payload)];
+}
+
+export function encodePublicationTopic(topic: string): Buffer {
+  return Buffer.from(topic, 'utf8');
+}
+
+export function encodePublicationPayload(payload: Record<string, unknown>): Buffer {
+  return encodeMessagePack(payload);
 }
 
 /**
