@@ -5,6 +5,8 @@ import { Dealer, Proxy, Publisher, Reply, Request, Router, Subscriber, XPublishe
 import { ZmtpConnection, connectZmtp } from '../../src/kit/bus/zmtp/zmtp-connection.ts';
 import { ZmtpBroker } from '../../src/kit/bus/zmtp/zmtp-broker.ts';
 import { ZmtpPublisher } from '../../src/kit/bus/zmtp/zmtp-publisher.ts';
+import { ZmtpPubSubProxy } from '../../src/kit/bus/zmtp/zmtp-pubsub-proxy.ts';
+import { ZmtpSubscriber } from '../../src/kit/bus/zmtp/zmtp-subscriber.ts';
 import { ZmtpReplier } from '../../src/kit/bus/zmtp/zmtp-replier.ts';
 import { sleep, waitFor } from '../helpers/wait.ts';
 
@@ -33,6 +35,18 @@ function inbox() {
       });
     },
   };
+}
+
+/** Binds where a closed libzmq socket was: libzmq frees the port in its own thread, a moment after close. */
+async function bindWhenFree(socket: { bind(endpoint: string): Promise<void> }, endpoint: string): Promise<void> {
+  await waitFor(async () => {
+    try {
+      await socket.bind(endpoint);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'the old port to be free to bind again', 5_000);
 }
 
 describe('ZMTP over node:net, against libzmq sockets', { timeout: 60_000 }, () => {
@@ -114,14 +128,7 @@ describe('ZMTP over node:net, against libzmq sockets', { timeout: 60_000 }, () =
       backend.close();
       await sleep(50);
       again = new Dealer({ linger: 0, receiveTimeout: 5_000 });
-      await waitFor(async () => {
-        try {
-          await again!.bind(endpoint);
-          return true;
-        } catch {
-          return false; // libzmq frees the port in its own thread, a moment after close
-        }
-      }, 'the old port to be free to bind again', 5_000);
+      await bindWhenFree(again, endpoint);
       await again.send([Buffer.from('c'), EMPTY, Buffer.from('after')]);
       assert.deepEqual((await again.receive()).map(String), ['c', '', 'ok after']);
     } finally {
@@ -264,6 +271,113 @@ describe('ZMTP over node:net, against libzmq sockets', { timeout: 60_000 }, () =
     } finally {
       silent.destroy();
       server.close();
+    }
+  });
+
+  it('the pub/sub proxy carries a libzmq PUB\'s publications to libzmq SUBs by prefix, and their subscriptions up, once per prefix', async () => {
+    const proxy = await ZmtpPubSubProxy.start({ xsub: LOCAL, xpub: LOCAL });
+    // An XPUB as the publisher: it publishes like a PUB, and shows the subscriptions the proxy sends up.
+    const publisher = new XPublisher({ linger: 0 });
+    const late = new XPublisher({ linger: 0 });
+    const [news, both] = [new Subscriber({ linger: 0, receiveTimeout: 5_000 }), new Subscriber({ linger: 0, receiveTimeout: 5_000 })];
+    try {
+      publisher.connect(proxy.xsubEndpoint);
+      news.connect(proxy.xpubEndpoint);
+      both.connect(proxy.xpubEndpoint);
+      news.subscribe('news');
+      both.subscribe('news');
+      both.subscribe('weather');
+      const upstream = async () => {
+        const [frame] = await publisher.receive();
+        return `${frame![0] === 1 ? '+' : '-'}${frame!.subarray(1).toString()}`;
+      };
+      assert.deepEqual(new Set([await upstream(), await upstream()]), new Set(['+news', '+weather']), 'one subscribe per prefix, however many subscribers');
+      await waitFor(() => proxy.prefixes === 2, 'both prefixes at the proxy', 5_000);
+
+      await publisher.send(['sports', 'nobody wants this']);
+      await publisher.send(['news.sport', 'goal']);
+      await publisher.send(['weather', 'rain']);
+      assert.deepEqual((await news.receive()).map(String), ['news.sport', 'goal']);
+      assert.deepEqual((await both.receive()).map(String), ['news.sport', 'goal']);
+      assert.deepEqual((await both.receive()).map(String), ['weather', 'rain']);
+      await waitFor(() => proxy.forwarded === 2, 'two publications forwarded, the unwanted one not', 5_000);
+
+      late.connect(proxy.xsubEndpoint);
+      const first = (await late.receive())[0]!.toString('latin1');
+      const second = (await late.receive())[0]!.toString('latin1');
+      assert.deepEqual(new Set([first, second]), new Set(['\x01news', '\x01weather']), 'a publisher that connects gets every subscription');
+
+      both.close();
+      assert.equal(await upstream(), '-weather', 'the last subscriber of a prefix leaving cancels it; news still has one');
+      await waitFor(() => proxy.prefixes === 1, 'weather forgotten', 5_000);
+    } finally {
+      for (const socket of [publisher, late, news, both]) socket.close();
+      await proxy.close();
+    }
+  });
+
+  it('a JS SUB subscribes to a libzmq XPUB, gets only its prefixes, and subscribes again when the publisher comes back', async () => {
+    const xpub = new XPublisher({ linger: 0, receiveTimeout: 5_000 });
+    await xpub.bind(LOCAL);
+    const endpoint = xpub.lastEndpoint!;
+    const box = inbox();
+    const subscriber = new ZmtpSubscriber({ endpoint, onMessage: box.onMessage });
+    let again: XPublisher | undefined;
+    try {
+      subscriber.subscribe('a.');
+      subscriber.subscribe('a.'); // counted, as libzmq does: sent up once
+      assert.deepEqual((await xpub.receive()).map((f) => f.toString('latin1')), ['\x01a.']);
+      await xpub.send(['b.1', 'not mine']);
+      await xpub.send(['a.1', 'mine']);
+      assert.deepEqual((await box.next()).map(String), ['a.1', 'mine']);
+
+      xpub.close();
+      again = new XPublisher({ linger: 0, receiveTimeout: 5_000 });
+      await bindWhenFree(again, endpoint);
+      assert.deepEqual((await again.receive()).map((f) => f.toString('latin1')), ['\x01a.'], 'the subscription is sent on the new connection');
+      subscriber.unsubscribe('a.');
+      await again.send(['a.2', 'still subscribed once']);
+      assert.deepEqual((await box.next()).map(String), ['a.2', 'still subscribed once']);
+      subscriber.unsubscribe('a.');
+      assert.deepEqual((await again.receive()).map((f) => f.toString('latin1')), ['\x00a.'], 'the second unsubscribe cancels it');
+    } finally {
+      subscriber.close();
+      xpub.close();
+      again?.close();
+    }
+  });
+
+  it('the pub/sub proxy drops, counts and reports copies for a subscriber that stops reading, and the others get everything', async () => {
+    const reports: number[] = [];
+    const proxy = await ZmtpPubSubProxy.start({ xsub: LOCAL, xpub: LOCAL, maxBehindBytes: 1024 * 1024, onDrop: (dropped) => reports.push(dropped) });
+    let received = 0;
+    const reader = new ZmtpSubscriber({ endpoint: proxy.xpubEndpoint, onMessage: () => received++ });
+    reader.subscribe('t');
+    // A subscriber that subscribes, then never reads again (alive, so TCP stays up).
+    const stalled = connectZmtp(proxy.xpubEndpoint, { socketType: 'SUB', onMessage: () => {} });
+    stalled.send([Buffer.from('\x01t', 'latin1')]);
+    const publisher = new ZmtpPublisher(proxy.xsubEndpoint);
+    try {
+      await stalled.ready;
+      stalled.pause();
+      await waitFor(() => publisher.wants(Buffer.from('t')) && proxy.prefixes === 1, 'the subscriptions to reach the publisher', 5_000);
+      await sleep(50); // the stalled SUB's subscribe is in too (same prefix, so nothing new goes up)
+      const payload = Buffer.alloc(10 * 1024, 7);
+      const total = 2_000;
+      for (let n = 0; n < total; n++) {
+        publisher.publish(Buffer.from('t'), payload);
+        if (n % 20 === 19) await sleep(2); // the reader shares this process: let it keep up, as a steady stream would
+      }
+      await waitFor(() => received === total, `the reading subscriber to get all ${total} (has ${received})`, 10_000);
+      assert.ok(proxy.dropped > 0, 'the stalled subscriber lost copies');
+      await waitFor(() => reports.length > 0, 'the drops to be reported', 5_000);
+      assert.equal(reports.at(-1)! <= proxy.dropped, true);
+      assert.equal(publisher.dropped, 0, 'the publisher was never held up');
+    } finally {
+      publisher.close();
+      reader.close();
+      stalled.close();
+      await proxy.close();
     }
   });
 });

@@ -1,5 +1,5 @@
 import type { Server, Socket } from 'node:net';
-import { ZmtpConnection, listenTcp } from './zmtp-connection.ts';
+import { ZmtpConnection, closeListeners, listenTcpPair } from './zmtp-connection.ts';
 
 export interface ZmtpBrokerOptions {
   /** Where clients connect their REQ (or DEALER) sockets: the ROUTER side. */
@@ -52,11 +52,7 @@ export class ZmtpBroker {
   }
 
   static async start(options: ZmtpBrokerOptions): Promise<ZmtpBroker> {
-    const frontend = await listenTcp(options.frontend);
-    const backend = await listenTcp(options.backend).catch((err: unknown) => {
-      frontend.server.close();
-      throw err;
-    });
+    const [frontend, backend] = await listenTcpPair(options.frontend, options.backend);
     return new ZmtpBroker(frontend.server, backend.server, frontend.endpoint, backend.endpoint, options);
   }
 
@@ -68,9 +64,7 @@ export class ZmtpBroker {
   /** Drops every connection; resolves once both ports are free. */
   async close(): Promise<void> {
     clearTimeout(this.#retry);
-    const closed = Promise.all([this.frontend, this.backend].map((server) => new Promise((resolve) => server.close(resolve))));
-    for (const connection of [...this.#clients.values(), ...this.#servers]) connection.close();
-    await closed;
+    await closeListeners([this.frontend, this.backend], [...this.#clients.values(), ...this.#servers]);
   }
 
   #client(socket: Socket): void {

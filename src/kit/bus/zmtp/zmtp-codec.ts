@@ -9,7 +9,7 @@ const FLAG_MORE = 0x01;
 const FLAG_LONG = 0x02;
 const FLAG_COMMAND = 0x04;
 
-export type ZmtpSocketType = 'REQ' | 'REP' | 'DEALER' | 'ROUTER' | 'PUB';
+export type ZmtpSocketType = 'REQ' | 'REP' | 'DEALER' | 'ROUTER' | 'PUB' | 'SUB' | 'XPUB' | 'XSUB';
 
 export class ZmtpProtocolError extends Error {}
 

@@ -19,6 +19,9 @@ const COMPATIBLE: Record<ZmtpSocketType, readonly string[]> = {
   DEALER: ['REP', 'DEALER', 'ROUTER'],
   ROUTER: ['REQ', 'DEALER', 'ROUTER'],
   PUB: ['SUB', 'XSUB'],
+  XPUB: ['SUB', 'XSUB'],
+  SUB: ['PUB', 'XPUB'],
+  XSUB: ['PUB', 'XPUB'],
 };
 
 export const DEFAULT_ZMTP_MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -98,9 +101,13 @@ export class ZmtpConnection {
 
   /** False once closed: the message was not sent. */
   send(frames: readonly Uint8Array[]): boolean {
+    return this.sendEncoded(encodeMessage(frames));
+  }
+
+  /** Sends a message already encoded with encodeMessage: one encoding serves every peer it fans out to. */
+  sendEncoded(message: Buffer): boolean {
     if (this.#closed) return false;
     if (this.#backlog) {
-      const message = encodeMessage(frames);
       this.#backlog.push(message);
       this.#backlogBytes += message.length;
       return true;
@@ -113,7 +120,7 @@ export class ZmtpConnection {
         this.#socket.uncork();
       });
     }
-    this.#socket.write(encodeMessage(frames));
+    this.#socket.write(message);
     return true;
   }
 
@@ -225,4 +232,21 @@ export async function listenTcp(endpoint: string): Promise<{ server: Server; end
   const address = server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
   return { server, endpoint: `tcp://${host.includes(':') ? `[${host}]` : host}:${bound}` };
+}
+
+/** Listens on two endpoints, as a device's two sides; when the second cannot be bound, the first is let go. */
+export async function listenTcpPair(first: string, second: string): Promise<[{ server: Server; endpoint: string }, { server: Server; endpoint: string }]> {
+  const a = await listenTcp(first);
+  const b = await listenTcp(second).catch((err: unknown) => {
+    a.server.close();
+    throw err;
+  });
+  return [a, b];
+}
+
+/** Stops listening and drops every connection; resolves once the ports are free. */
+export async function closeListeners(servers: Server[], connections: Iterable<ZmtpConnection>): Promise<void> {
+  const closed = Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  for (const connection of connections) connection.close();
+  await closed;
 }

@@ -3,6 +3,11 @@ import { type ZmtpConnection, type ZmtpConnectionOptions, connectZmtp, parseTcpE
 /** How long a dropped connection waits before it is dialled again: libzmq's reconnect interval. */
 export const ZMTP_RECONNECT_MS = 100;
 
+export interface ZmtpDialerOptions extends ZmtpConnectionOptions {
+  /** Each new connection, as it is dialled: what must be said first on it (a SUB's subscriptions) is sent here. */
+  onDial?(connection: ZmtpConnection): void;
+}
+
 /**
  * A connecting socket's one connection to an endpoint, dialled again every 100 ms after it drops, as libzmq's
  * connect does. Messages and closes of a connection already replaced never reach the callbacks.
@@ -14,7 +19,7 @@ export class ZmtpDialer {
 
   constructor(
     readonly endpoint: string,
-    private readonly options: ZmtpConnectionOptions,
+    private readonly options: ZmtpDialerOptions,
   ) {
     parseTcpEndpoint(endpoint);
     this.#connection = this.#dial();
@@ -48,6 +53,7 @@ export class ZmtpDialer {
         if (!this.#closed) this.#reconnect = setTimeout(() => (this.#connection = this.#dial()), ZMTP_RECONNECT_MS);
       },
     });
+    this.options.onDial?.(connection);
     return connection;
   }
 }

@@ -1,4 +1,5 @@
 import { ZmtpDialer } from './zmtp-dialer.ts';
+import { PrefixTable, parseSubscription } from './zmtp-subscriptions.ts';
 
 /** A proxy that far behind gets no more publications until it catches up, as a PUB's high-water mark does. */
 export const DEFAULT_PUBLISHER_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
@@ -11,8 +12,8 @@ export const DEFAULT_PUBLISHER_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
  */
 export class ZmtpPublisher {
   readonly #maxBufferedBytes: number;
-  /** Subscribed prefixes, with how many subscribers asked for each. */
-  readonly #prefixes = new Map<string, { prefix: Buffer; count: number }>();
+  /** Subscribed prefixes, with how many times the proxy asked for each. */
+  readonly #prefixes = new PrefixTable<'proxy'>();
   readonly #dialer: ZmtpDialer;
   dropped = 0;
 
@@ -42,27 +43,16 @@ export class ZmtpPublisher {
 
   /** True once some subscriber has a prefix of topic (for tests and for callers that want to wait). */
   wants(topic: Buffer): boolean {
-    if (!this.#dialer.open) return false;
-    for (const { prefix } of this.#prefixes.values()) {
-      if (prefix.length <= topic.length && topic.compare(prefix, 0, prefix.length, 0, prefix.length) === 0) return true;
-    }
-    return false;
+    return this.#dialer.open && this.#prefixes.matches(topic);
   }
 
   close(): void {
     this.#dialer.close();
   }
 
-  #subscription([frame]: Buffer[]): void {
-    if (!frame || frame.length === 0 || (frame[0] !== 0 && frame[0] !== 1)) return;
-    const prefix = Buffer.from(frame.subarray(1));
-    const key = prefix.toString('latin1');
-    const entry = this.#prefixes.get(key);
-    if (frame[0] === 1) {
-      if (entry) entry.count++;
-      else this.#prefixes.set(key, { prefix, count: 1 });
-    } else if (entry && --entry.count === 0) {
-      this.#prefixes.delete(key);
-    }
+  #subscription(frames: Buffer[]): void {
+    const subscription = parseSubscription(frames);
+    if (subscription?.subscribe) this.#prefixes.add(subscription.prefix, 'proxy');
+    else if (subscription) this.#prefixes.remove(subscription.prefix, 'proxy');
   }
 }
