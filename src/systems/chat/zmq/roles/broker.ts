@@ -1,6 +1,5 @@
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Proxy } from 'zeromq';
 import { ZmtpBroker } from '../../../../kit/bus/zmtp/zmtp-broker.ts';
 import { parseTcpEndpoint } from '../../../../kit/bus/zmtp/zmtp-connection.ts';
 
@@ -43,30 +42,6 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     highWaterMark: options.highWaterMark ?? DEFAULT_BROKER_HIGH_WATER_MARK,
   });
   return { frontendEndpoint: broker.frontendEndpoint, backendEndpoint: broker.backendEndpoint, close: () => broker.close() };
-}
-
-/** Starts the proxy; the function returned stops it (once, however often it is called) and resolves when its ports are free. */
-export function runProxy(proxy: Proxy, endpoints: string[]): () => Promise<void> {
-  let running = true;
-  const stopped = proxy.run().then(
-    () => undefined,
-    () => undefined, // it only fails once its sockets are gone, which is what close() wants too
-  );
-  void stopped.then(() => {
-    running = false;
-  });
-  return async () => {
-    if (running) {
-      running = false;
-      try {
-        proxy.terminate();
-      } catch {
-        // it stopped on its own between the check and the call
-      }
-    }
-    await stopped;
-    await untilPortsFree(endpoints);
-  };
 }
 
 /**

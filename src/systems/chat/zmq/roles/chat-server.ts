@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { Subscriber } from 'zeromq';
 import { ZmtpPublisher } from '../../../../kit/bus/zmtp/zmtp-publisher.ts';
 import { ZmtpReplier } from '../../../../kit/bus/zmtp/zmtp-replier.ts';
+import { ZmtpSubscriber } from '../../../../kit/bus/zmtp/zmtp-subscriber.ts';
 import { ChatState } from '../../domain/chat-state.ts';
 import { openSqliteOpLog } from '../../store/sqlite-op-log.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES, MAX_TRANSPORT_BYTES } from '../wire/chat-message.ts';
@@ -111,10 +111,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   const caught = await replicator.catchUp();
   log(`${ctx.name}: rank ${ctx.rank}, ${state.size} ops (${caught} caught up from ${directory.peers().length} peers)`);
 
-  const subscriber = new Subscriber({ receiveHighWaterMark: 100_000, linger: 0 });
-  subscriber.connect(options.proxyXpub);
-  subscriber.subscribe(SERVERS_TOPIC);
-  void followAnnouncements(subscriber, ctx, election, async (name) => {
+  const subscriber = followAnnouncements(options.proxyXpub, ctx, election, async (name) => {
     if (directory.rankOf(name) === undefined) await refreshDirectory(reference, directory);
     return directory.rankOf(name);
   }, log);
@@ -160,26 +157,34 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   };
 }
 
-async function followAnnouncements(
-  subscriber: Subscriber,
+/** Follows the coordinator announcements on the topic `servers`, one at a time, in the order they came. */
+function followAnnouncements(
+  proxyXpub: string,
   ctx: ServerContext,
   election: BullyElection,
   rankOf: (name: string) => Promise<number | undefined>,
   log: (line: string) => void,
-): Promise<void> {
-  try {
-    for await (const frames of subscriber) {
+): ZmtpSubscriber {
+  let following = Promise.resolve();
+  const follow = async (coordinator: string) => {
+    if (election.coordinator !== coordinator) log(`${ctx.name}: coordinator is now ${coordinator}`);
+    election.onAnnouncement(coordinator, await rankOf(coordinator));
+  };
+  const subscriber = new ZmtpSubscriber({
+    endpoint: proxyXpub,
+    maxMessageBytes: MAX_TRANSPORT_BYTES,
+    onMessage: (frames) => {
       const publication = decodePublication(frames);
-      if (publication?.topic !== SERVERS_TOPIC || publication.payload.service !== 'election') continue;
+      if (publication?.topic !== SERVERS_TOPIC || publication.payload.service !== 'election') return;
       const data = publication.payload.data as Record<string, unknown> | undefined;
-      if (typeof data?.coordinator !== 'string') continue;
+      if (typeof data?.coordinator !== 'string') return;
       ctx.clock.observe(data.clock);
-      if (election.coordinator !== data.coordinator) log(`${ctx.name}: coordinator is now ${data.coordinator}`);
-      election.onAnnouncement(data.coordinator, await rankOf(data.coordinator));
-    }
-  } catch {
-    // closed: the server is stopping
-  }
+      const coordinator = data.coordinator;
+      following = following.then(() => follow(coordinator)).catch(() => undefined);
+    },
+  });
+  subscriber.subscribe(SERVERS_TOPIC);
+  return subscriber;
 }
 
 async function refreshDirectory(reference: ReferenceLink, directory: PeerDirectory): Promise<void> {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Subscriber } from 'zeromq';
+import { ZmtpSubscriber } from '../../../../kit/bus/zmtp/zmtp-subscriber.ts';
 import { LamportClock } from '../../domain/lamport-clock.ts';
 import { toWireTimestamp } from '../../domain/timestamp.ts';
-import type { ChatMessage } from '../wire/chat-message.ts';
+import { type ChatMessage, MAX_TRANSPORT_BYTES } from '../wire/chat-message.ts';
 import { type Publication, decodePublication } from '../wire/publication.ts';
 import { LazyPirateClient } from './lazy-pirate-client.ts';
 
@@ -18,9 +18,6 @@ export interface ChatSessionOptions {
 
 /** The services a retry must not apply twice: each request carries an id the servers apply once. */
 const WRITE_SERVICES = new Set(['login', 'channel', 'publish', 'message']);
-
-/** Publications a slow reader may have waiting before ZeroMQ drops them; a bench burst fits. */
-const RECEIVE_HIGH_WATER_MARK = 100_000;
 
 /** The server refused the request (status "erro"); the message is its reason. */
 export class ChatRequestError extends Error {
@@ -47,27 +44,23 @@ export class NotLoggedInError extends Error {
 export class ChatSession {
   readonly clock = new LamportClock();
   readonly #client: LazyPirateClient;
-  readonly #subscriber: Subscriber;
+  readonly #subscriber: ZmtpSubscriber;
   /** The topics asked for: ZeroMQ matches prefixes, so "ana" would also let "anabel" through. */
   readonly #topics = new Set<string>();
   readonly #listeners = new Set<(publication: Publication) => void>();
   /** A message is published once it is on one server's disk; if that server dies before it answers, the retry publishes it again, with the same id. */
   readonly #seen = new RecentIds(4_096);
-  readonly #receiving: Promise<void>;
   #user: string | undefined;
   #closed = false;
 
   private constructor(options: ChatSessionOptions) {
     this.#client = new LazyPirateClient(options.broker, { timeoutMs: options.timeoutMs, retries: options.retries });
-    this.#subscriber = new Subscriber({ linger: 0, receiveHighWaterMark: RECEIVE_HIGH_WATER_MARK });
     try {
-      this.#subscriber.connect(options.proxy);
+      this.#subscriber = new ZmtpSubscriber({ endpoint: options.proxy, maxMessageBytes: MAX_TRANSPORT_BYTES, onMessage: (frames) => this.#receive(frames) });
     } catch (err) {
       this.#client.close();
-      this.#subscriber.close();
       throw err;
     }
-    this.#receiving = this.#receive();
   }
 
   static async open(options: ChatSessionOptions): Promise<ChatSession> {
@@ -148,7 +141,6 @@ export class ChatSession {
     this.#closed = true;
     this.#client.close();
     this.#subscriber.close();
-    await this.#receiving;
   }
 
   async #write(service: string, data: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -159,23 +151,17 @@ export class ChatSession {
     return checked(service, await this.call(service));
   }
 
-  async #receive(): Promise<void> {
-    try {
-      for await (const frames of this.#subscriber) {
-        const publication = decodePublication(frames);
-        if (!publication || !this.#topics.has(publication.topic)) continue;
-        this.clock.observe(publication.payload.clock);
-        if (this.#seen.repeated(publication.payload.id)) continue;
-        for (const listener of this.#listeners) {
-          try {
-            listener(publication);
-          } catch {
-            // one listener's failure must not stop the others nor the receive loop
-          }
-        }
+  #receive(frames: Buffer[]): void {
+    const publication = decodePublication(frames);
+    if (!publication || !this.#topics.has(publication.topic)) return;
+    this.clock.observe(publication.payload.clock);
+    if (this.#seen.repeated(publication.payload.id)) return;
+    for (const listener of this.#listeners) {
+      try {
+        listener(publication);
+      } catch {
+        // one listener's failure must not stop the others
       }
-    } catch {
-      // the socket failed under us: publications stop, requests go on (and report their own failures)
     }
   }
 }

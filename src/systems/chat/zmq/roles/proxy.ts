@@ -1,53 +1,52 @@
-import { Proxy, XPublisher, XSubscriber } from 'zeromq';
-import { runProxy } from './broker.ts';
+import { DEFAULT_MAX_BEHIND_BYTES, ZmtpPubSubProxy } from '../../../../kit/bus/zmtp/zmtp-pubsub-proxy.ts';
+import { MAX_TRANSPORT_BYTES } from '../wire/chat-message.ts';
 
 export interface PubSubProxyOptions {
   /** Where publishers (the servers) connect their PUB sockets, as in 'tcp://*:5557'. */
   xsub: string;
   /** Where subscribers (clients, bots, servers) connect their SUB sockets, as in 'tcp://*:5558'. */
   xpub: string;
-  /** Messages queued per connected peer: from each publisher, and to each subscriber. */
-  highWaterMark?: number;
+  /** How far behind (bytes not yet taken by its kernel) a subscriber may fall before it loses copies. */
+  maxBehindBytes?: number;
+  /** Told how many publications were dropped so far, at most once a second while it happens. */
+  onDrop?(dropped: number): void;
 }
 
 export interface PubSubProxy {
   readonly xsubEndpoint: string;
   readonly xpubEndpoint: string;
+  /** Publications dropped for subscribers too far behind. */
+  readonly dropped: number;
   /** Resolves once both ports can be bound again. */
   close(): Promise<void>;
 }
 
-export const DEFAULT_PUBSUB_HIGH_WATER_MARK = 100_000;
+export const DEFAULT_PUBSUB_MAX_BEHIND_BYTES = DEFAULT_MAX_BEHIND_BYTES;
 
 /**
- * The course's Pub/Sub proxy: XSUB for publishers, XPUB for subscribers, libzmq's proxy between them
- * (publications flow down, subscriptions flow up to the publishers, which filter at the source).
+ * The course's Pub/Sub proxy: XSUB for publishers, XPUB for subscribers (publications flow down, subscriptions
+ * flow up to the publishers, which filter at the source). It is the zguide's forwarder speaking ZMTP over
+ * node:net in one event loop (src/kit/bus/zmtp/zmtp-pubsub-proxy.ts): libzmq's proxy hands each publication from
+ * its I/O thread to the proxy thread and back, three thread wake-ups where this takes one.
  *
- * Losing messages: a burst is absorbed by queues of highWaterMark messages per peer on both sides, so it
- * takes a subscriber that far behind before anything is dropped, and then only that subscriber's copies.
- * XPUB's noDrop is left off on purpose: with it, one subscriber that stops reading (alive, so TCP stays up)
- * would block the proxy thread, and with it every other subscriber and the proxy's own shutdown. A publisher
- * that must not lose anything on its side either gives its PUB a sendHighWaterMark above its largest burst, or
- * sets noDrop on it and retries a send that fails with EAGAIN (zeromq.js cannot wait on a PUB socket): the
- * proxy keeps draining it.
- *
- * Like the broker, it holds a libuv pool thread while it runs.
+ * Losing messages: a subscriber that stops reading (alive, so TCP stays up) must not hold up the others, so
+ * once it is maxBehindBytes behind (64 MiB: hundreds of thousands of chat publications) its copies are dropped,
+ * as an XPUB's high-water mark does, and counted, and the count reported through onDrop: never silently.
  */
 export async function startPubSubProxy(options: PubSubProxyOptions): Promise<PubSubProxy> {
-  const highWaterMark = options.highWaterMark ?? DEFAULT_PUBSUB_HIGH_WATER_MARK;
-  const xsub = new XSubscriber({ linger: 0, receiveHighWaterMark: highWaterMark });
-  // No ZMTP heartbeats: a subscriber that is behind stops reading its socket, PINGs included, and would be cut
-  // off (its queue thrown away) just when the queue is doing its job.
-  const xpub = new XPublisher({ linger: 0, sendHighWaterMark: highWaterMark });
-  try {
-    await xsub.bind(options.xsub);
-    await xpub.bind(options.xpub);
-  } catch (err) {
-    xsub.close();
-    xpub.close();
-    throw err;
-  }
-  const xsubEndpoint = xsub.lastEndpoint ?? options.xsub;
-  const xpubEndpoint = xpub.lastEndpoint ?? options.xpub;
-  return { xsubEndpoint, xpubEndpoint, close: runProxy(new Proxy(xsub, xpub), [xsubEndpoint, xpubEndpoint]) };
+  const proxy = await ZmtpPubSubProxy.start({
+    xsub: options.xsub,
+    xpub: options.xpub,
+    maxBehindBytes: options.maxBehindBytes ?? DEFAULT_PUBSUB_MAX_BEHIND_BYTES,
+    maxMessageBytes: MAX_TRANSPORT_BYTES,
+    onDrop: options.onDrop,
+  });
+  return {
+    xsubEndpoint: proxy.xsubEndpoint,
+    xpubEndpoint: proxy.xpubEndpoint,
+    get dropped() {
+      return proxy.dropped;
+    },
+    close: () => proxy.close(),
+  };
 }

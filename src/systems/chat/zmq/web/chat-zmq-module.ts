@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { Subscriber } from 'zeromq';
+import { ZmtpSubscriber } from '../../../../kit/bus/zmtp/zmtp-subscriber.ts';
 import type { SystemModule } from '../../../../kit/platform.ts';
 import { MESSAGE_MAX_LENGTH, NAME_MAX_LENGTH } from '../../domain/chat-rules.ts';
 import { parseTimestamp } from '../../domain/timestamp.ts';
@@ -220,9 +220,6 @@ function feedEvent(topic: string, payload: Record<string, unknown>): FeedEvent |
  */
 function openFeed(raw: ServerResponse, proxy: string, user: string, channels: string[], observe: (clock: unknown) => void, onEnd: () => void): () => void {
   const topics = [user, ...channels.filter((channel) => channel !== user)];
-  const subscriber = new Subscriber({ linger: 0, receiveHighWaterMark: 1_000 });
-  subscriber.connect(proxy);
-  for (const topic of topics) subscriber.subscribe(topic);
   raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   raw.write('retry: 2000\n\n');
   let dropped = 0;
@@ -233,6 +230,18 @@ function openFeed(raw: ServerResponse, proxy: string, user: string, channels: st
     }
     raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
+  const subscriber = new ZmtpSubscriber({
+    endpoint: proxy,
+    onMessage: (frames) => {
+      const publication = decodePublication(frames);
+      if (!publication || !topics.includes(publication.topic)) return;
+      const event = feedEvent(publication.topic, publication.payload);
+      if (!event) return;
+      observe(publication.payload.clock);
+      send('publication', event);
+    },
+  });
+  for (const topic of topics) subscriber.subscribe(topic);
   const settle = setTimeout(() => send('ready', { user, channels }), SUBSCRIPTION_SETTLE_MS);
   const keepalive = setInterval(() => raw.write(`: keepalive, ${dropped} dropped\n\n`), KEEPALIVE_MS);
   let ended = false;
@@ -245,20 +254,6 @@ function openFeed(raw: ServerResponse, proxy: string, user: string, channels: st
     raw.end();
     onEnd();
   };
-  void (async () => {
-    try {
-      for await (const frames of subscriber) {
-        const publication = decodePublication(frames);
-        if (!publication || !topics.includes(publication.topic)) continue;
-        const event = feedEvent(publication.topic, publication.payload);
-        if (!event) continue;
-        observe(publication.payload.clock);
-        send('publication', event);
-      }
-    } catch {
-      // closed by end()
-    }
-  })();
   return end;
 }
 
