@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { ProcessGroup } from '../../../../kit/runtime/process-group.ts';
 import { waitForOutput } from '../../../../kit/runtime/wait-for-output.ts';
 import { toWireTimestamp } from '../../domain/timestamp.ts';
+import { ROLE_NODE_FLAGS } from '../commands/common.ts';
 import { LazyPirateClient } from '../roles/lazy-pirate-client.ts';
 
 export interface TopologyEndpoints {
@@ -101,7 +102,7 @@ export class BenchTopology {
   }
 
   #role(name: string, args: string[]): ChildProcess {
-    const child = this.#group.start(name, process.execPath, [this.options.cli, 'chat', 'zmq', ...args]);
+    const child = this.#group.start(name, process.execPath, [...ROLE_NODE_FLAGS, this.options.cli, 'chat', 'zmq', ...args]);
     this.#names.push(name);
     child.once('exit', (code, signal) => {
       if (!this.#stopping) this.#exited.push(`${name} (${signal ?? `code ${code}`})`);

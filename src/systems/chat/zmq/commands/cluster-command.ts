@@ -5,7 +5,7 @@ import { compiledCli } from '../../../../kit/runtime/compiled-entry.ts';
 import { ProcessGroup } from '../../../../kit/runtime/process-group.ts';
 import { untilSignal } from '../../../../kit/runtime/signals.ts';
 import { waitForOutput } from '../../../../kit/runtime/wait-for-output.ts';
-import { ChatZmqCommandError } from './common.ts';
+import { ChatZmqCommandError, ROLE_NODE_FLAGS } from './common.ts';
 
 export const CLUSTER_HELP = `usage: mensageiro chat zmq cluster [--servers 3] [--bots 2] [--port-base 5555] [--data-dir ./chat-zmq-data]
 
@@ -44,7 +44,7 @@ export async function clusterCommand(argv: string[], io: CliIo): Promise<number>
     throw new ChatZmqCommandError((err as Error).message);
   }
   const group = new ProcessGroup(io);
-  const role = (name: string, args: string[]) => group.start(name, process.execPath, [cli, 'chat', 'zmq', ...args]);
+  const role = (name: string, args: string[]) => group.start(name, process.execPath, [...ROLE_NODE_FLAGS, cli, 'chat', 'zmq', ...args]);
   const ready = /Ctrl-C stops it/;
   const names: string[] = [];
   try {
