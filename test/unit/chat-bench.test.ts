@@ -31,11 +31,13 @@ describe('chat zmq bench options', () => {
     assert.equal(options.json, false);
     assert.equal(options.repSockets, undefined, "the servers' own default");
     assert.ok(options.durationMs > 0 && options.timeoutMs > 0);
+    assert.ok(options.warmupMs > 0, 'each scenario warms up first unless told not to');
   });
 
   it('reads every option', () => {
-    const options = parseBenchOptions(['--json', '--duration', '5s', '--clients', '8', '--rate', '250', '--servers', '5', '--scenario', 'writes', '--timeout', '750ms', '--rep-sockets', '4']);
-    assert.deepEqual(options, { json: true, durationMs: 5_000, clients: 8, rate: 250, servers: 5, scenarios: ['writes'], timeoutMs: 750, repSockets: 4 });
+    const options = parseBenchOptions(['--json', '--duration', '5s', '--warmup', '0', '--clients', '8', '--rate', '250', '--servers', '5', '--scenario', 'writes', '--timeout', '750ms', '--rep-sockets', '4']);
+    assert.deepEqual(options, { json: true, durationMs: 5_000, warmupMs: 0, clients: 8, rate: 250, servers: 5, scenarios: ['writes'], timeoutMs: 750, repSockets: 4 });
+    assert.throws(() => parseBenchOptions(['--warmup', '5']), /--warmup "5" is not a duration/);
   });
 
   it('answers --help', () => {
@@ -126,24 +128,25 @@ describe('chat zmq bench targets', () => {
 });
 
 describe('chat zmq bench delivery accounting', () => {
-  it('carries the sequence number and send time in the text and reads them back', () => {
-    assert.deepEqual(parseDeliveryText(deliveryText(42, 1234.5678)), { seq: 42, sentAt: 1234.568 });
+  it('carries the run, the sequence number and the send time in the text and reads them back', () => {
+    assert.deepEqual(parseDeliveryText(deliveryText('c0ffee', 42, 1234.5678)), { run: 'c0ffee', seq: 42, sentAt: 1234.568 });
     assert.equal(parseDeliveryText('probe 1'), undefined);
     assert.equal(parseDeliveryText(7), undefined);
   });
 
   it('measures from the send time in the text and counts lost, duplicate and unconfirmed deliveries', () => {
-    const tracker = new DeliveryTracker(0);
+    const tracker = new DeliveryTracker(0, 'run1');
     const [a, b, c, d] = [tracker.send(), tracker.send(), tracker.send(), tracker.send()];
-    tracker.received(deliveryText(a, 10), 12); // delivered before its reply
+    tracker.received(tracker.text(a, 10), 12); // delivered before its reply
     tracker.accepted(a);
     tracker.accepted(b);
     tracker.accepted(c);
     tracker.failed(d);
-    tracker.received(deliveryText(b, 20), 23);
-    tracker.received(deliveryText(b, 20), 24); // again
-    tracker.received(deliveryText(d, 30), 31); // applied although its request failed
-    tracker.received(deliveryText(99, 1), 2); // never sent by this run
+    tracker.received(tracker.text(b, 20), 23);
+    tracker.received(tracker.text(b, 20), 24); // again
+    tracker.received(tracker.text(d, 30), 31); // applied although its request failed
+    tracker.received(tracker.text(99, 1), 2); // never sent by this run
+    tracker.received(deliveryText('warmup', c, 1), 40); // another run's, on the same channel
     tracker.received('hello', 3);
     assert.equal(tracker.awaiting, 1);
     tracker.finish(50, 10);
@@ -205,10 +208,10 @@ describe('chat zmq bench report', () => {
   });
   const topology = { peakRssMb: 100, cpuSeconds: 1, cores: 1, benchCpuSeconds: 1, hostStealSeconds: 0.25 };
   const report: BenchReport = {
-    options: { durationMs: 1_000, clients: 4, rate: 100, servers: 3, scenarios: ['reads', 'delivery'], timeoutMs: 1_000 },
+    options: { durationMs: 1_000, warmupMs: 500, clients: 4, rate: 100, servers: 3, scenarios: ['reads', 'delivery'], timeoutMs: 1_000 },
     roles: ['broker', 'proxy', 'reference', 's1', 's2', 's3'],
     scenarios: [
-      { scenario: 'reads', requests: load('reads', REQUESTS_PER_SECOND_TARGET * 2, 1), topology },
+      { scenario: 'reads', requests: load('reads', REQUESTS_PER_SECOND_TARGET * 2, 1), topology, warmup: load('reads · warm-up', 1, 1) },
       {
         scenario: 'delivery',
         requests: load('delivery requests', 100, 2, { model: 'open' }),
@@ -222,7 +225,8 @@ describe('chat zmq bench report', () => {
 
   it('puts every figure and each verdict in one JSON document', () => {
     const json = JSON.parse(JSON.stringify(benchJson(report))) as ReturnType<typeof benchJson>;
-    assert.deepEqual(json.results.map((r) => r.name), ['reads', 'delivery requests', 'delivery']);
+    assert.deepEqual(json.results.map((r) => r.name), ['reads · warm-up', 'reads', 'delivery requests', 'delivery']);
+    assert.equal(json.scenarios.reads!.warmup!.rps, 1);
     assert.deepEqual(Object.keys(json.scenarios), ['reads', 'delivery']);
     assert.equal(json.scenarios.delivery!.counts!.lost, 1);
     assert.deepEqual(json.scenarios.reads!.topology, topology);

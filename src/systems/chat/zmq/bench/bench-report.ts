@@ -8,6 +8,8 @@ export interface RequestScenarioReport {
   scenario: 'reads' | 'writes';
   requests: LoadResult;
   topology: TopologyUsage;
+  /** The same scenario run first, while V8 still compiles the hot paths: shown, not held to the targets. */
+  warmup?: LoadResult;
 }
 
 export interface DeliveryScenarioReport {
@@ -16,6 +18,8 @@ export interface DeliveryScenarioReport {
   delivery: LoadResult;
   counts: DeliveryCounts;
   topology: TopologyUsage;
+  /** The deliveries of the warm-up run before it. */
+  warmup?: LoadResult;
 }
 
 export type ScenarioReport = RequestScenarioReport | DeliveryScenarioReport;
@@ -38,16 +42,17 @@ export function targetsOf(report: BenchReport): TargetResult[] {
   return evaluateTargets(input, report.options.servers);
 }
 
-/** Every row of the results table, in run order. */
+/** Every row of the results table, in run order (a scenario's warm-up first). */
 export function resultsOf(report: BenchReport): LoadResult[] {
-  return report.scenarios.flatMap((s) => (s.scenario === 'delivery' ? [s.requests, s.delivery] : [s.requests]));
+  return report.scenarios.flatMap((s) => [...(s.warmup ? [s.warmup] : []), ...(s.scenario === 'delivery' ? [s.requests, s.delivery] : [s.requests])]);
 }
 
 /** The human report: the loadgen's table, the delivery counts, the topology's memory and CPU, the targets. */
 export function formatBenchReport(report: BenchReport): string {
   const { options } = report;
   const out: string[] = [
-    `chat zmq bench: ${report.roles.join(', ')} as separate processes; ${options.clients} clients; ${options.durationMs / 1_000} s per scenario`,
+    `chat zmq bench: ${report.roles.join(', ')} as separate processes; ${options.clients} clients; ${options.durationMs / 1_000} s per scenario` +
+      (options.warmupMs > 0 ? ` after a ${options.warmupMs / 1_000}-s warm-up of its own (its row is marked, and the targets ignore it)` : ''),
     '',
     formatTable(resultsOf(report)).trimEnd(),
   ];
@@ -99,7 +104,7 @@ export interface BenchJson {
   roles: string[];
   /** Every row of the table, as other benches print them. */
   results: LoadResultJson[];
-  scenarios: Record<string, { requests: LoadResultJson; delivery?: LoadResultJson; counts?: DeliveryCounts; topology: TopologyUsage }>;
+  scenarios: Record<string, { requests: LoadResultJson; delivery?: LoadResultJson; counts?: DeliveryCounts; topology: TopologyUsage; warmup?: LoadResultJson }>;
   targets: TargetResult[];
   exited: string[];
 }
@@ -108,10 +113,11 @@ export interface BenchJson {
 export function benchJson(report: BenchReport): BenchJson {
   const scenarios: BenchJson['scenarios'] = {};
   for (const s of report.scenarios) {
+    const warmup = s.warmup ? { warmup: toJson(s.warmup) } : {};
     scenarios[s.scenario] =
       s.scenario === 'delivery'
-        ? { requests: toJson(s.requests), delivery: toJson(s.delivery), counts: s.counts, topology: s.topology }
-        : { requests: toJson(s.requests), topology: s.topology };
+        ? { requests: toJson(s.requests), delivery: toJson(s.delivery), counts: s.counts, topology: s.topology, ...warmup }
+        : { requests: toJson(s.requests), topology: s.topology, ...warmup };
   }
   return { options: report.options, roles: report.roles, results: resultsOf(report).map(toJson), scenarios, targets: targetsOf(report), exited: report.exited };
 }

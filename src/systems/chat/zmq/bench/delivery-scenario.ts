@@ -2,7 +2,7 @@ import { type LoadResult, runOpen } from '../../../../kit/loadgen/index.ts';
 import type { ChatSession } from '../roles/chat-session.ts';
 import type { TopologyEndpoints } from './bench-topology.ts';
 import { openBenchSession } from './bench-clients.ts';
-import { DELIVERY_GRACE_MS, type DeliveryCounts, DeliveryTracker, deliveryText } from './delivery-tracker.ts';
+import { DELIVERY_GRACE_MS, type DeliveryCounts, DeliveryTracker } from './delivery-tracker.ts';
 import { SessionPool } from './session-pool.ts';
 
 export interface DeliveryScenarioOptions {
@@ -51,7 +51,7 @@ export async function runDelivery(options: DeliveryScenarioOptions): Promise<Del
         const session = await pool.take();
         const seq = tracker.send();
         try {
-          await session.publish(options.channel, deliveryText(seq, performance.now()));
+          await session.publish(options.channel, tracker.text(seq, performance.now()));
           tracker.accepted(seq);
         } catch (err) {
           tracker.failed(seq);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Recorder } from '../../../../kit/loadgen/recorder.ts';
 import { type LoadResult, summarize } from '../../../../kit/loadgen/result.ts';
 
@@ -12,15 +13,18 @@ export class LostDeliveryError extends Error {
   }
 }
 
-/** The message text of one bench publication: its sequence number and its send time on this process's clock. */
-export function deliveryText(seq: number, sentAt: number): string {
-  return `bench ${seq} ${sentAt.toFixed(3)}`;
+/**
+ * The message text of one bench publication: its run (a warm-up and the measured run after it share a channel),
+ * its sequence number and its send time on this process's clock.
+ */
+export function deliveryText(run: string, seq: number, sentAt: number): string {
+  return `bench ${run} ${seq} ${sentAt.toFixed(3)}`;
 }
 
-export function parseDeliveryText(text: unknown): { seq: number; sentAt: number } | undefined {
+export function parseDeliveryText(text: unknown): { run: string; seq: number; sentAt: number } | undefined {
   if (typeof text !== 'string') return undefined;
-  const match = /^bench (\d+) (\d+(?:\.\d+)?)$/.exec(text);
-  return match ? { seq: Number(match[1]), sentAt: Number(match[2]) } : undefined;
+  const match = /^bench (\w+) (\d+) (\d+(?:\.\d+)?)$/.exec(text);
+  return match ? { run: match[1]!, seq: Number(match[2]), sentAt: Number(match[3]) } : undefined;
 }
 
 export interface DeliveryCounts {
@@ -55,8 +59,17 @@ export class DeliveryTracker {
   #unconfirmed = 0;
   #lost = 0;
 
-  constructor(readonly startedAt: number) {
+  constructor(
+    readonly startedAt: number,
+    /** Tells this run's publications from those of any other run on the same channel. */
+    readonly run = randomBytes(4).toString('hex'),
+  ) {
     this.#recorder = new Recorder(startedAt);
+  }
+
+  /** The text to publish for seq, sent now. */
+  text(seq: number, sentAt: number): string {
+    return deliveryText(this.run, seq, sentAt);
   }
 
   /** A new sequence number, just before its request goes out. */
@@ -78,7 +91,7 @@ export class DeliveryTracker {
   /** A publication's text arrived at `now`; anything but a bench text is ignored. */
   received(text: unknown, now: number): void {
     const parsed = parseDeliveryText(text);
-    if (!parsed || parsed.seq >= this.#next) return;
+    if (!parsed || parsed.run !== this.run || parsed.seq >= this.#next) return;
     const state = this.#pending.get(parsed.seq);
     if (state === undefined) {
       this.#duplicates++;

@@ -8,13 +8,13 @@ import { ChatBench, TopologyStartError } from '../bench/chat-bench.ts';
 import { DEFAULT_REP_SOCKETS } from '../roles/chat-server.ts';
 import { ChatZmqCommandError } from './common.ts';
 
-export const BENCH_HELP = `usage: mensageiro chat zmq bench [--scenario all|reads|writes|delivery] [--duration ${DEFAULTS.duration}]
+export const BENCH_HELP = `usage: mensageiro chat zmq bench [--scenario all|reads|writes|delivery] [--duration ${DEFAULTS.duration}] [--warmup ${DEFAULTS.warmup}]
        [--clients ${DEFAULTS.clients}] [--rate ${DEFAULTS.rate}] [--servers ${DEFAULTS.servers}] [--timeout ${DEFAULTS.timeout}]
        [--rep-sockets N] [--json]
 
 Starts its own topology as separate processes (broker, proxy, reference and --servers servers, on ports the
 system picks, data in a temporary directory removed at the end), logs in --clients users, creates the bench
-channels, then runs each scenario for --duration:
+channels, then runs each scenario for --warmup and again for --duration:
 
   reads      a closed model: every client, on its own REQ socket through the broker, sends users and
              channels in turn, each waiting for its reply
@@ -23,12 +23,15 @@ channels, then runs each scenario for --duration:
              channel timing each message from just before its request went out to its arrival; an accepted
              message never received is lost
 
+The warm-up run is reported on its own row and not held to the targets: a fresh process runs its code in
+V8's interpreter and compiles it while it serves, which on 2 cores doubles the delivery p99 of the first seconds.
 It reports req/s, latency percentiles and errors, the topology's peak memory and CPU time per scenario, and
 the issue's targets: reads and writes each ≥ ${REQUESTS_PER_SECOND_TARGET.toLocaleString('en-US')} req/s with 3 servers; delivery p99 < ${DELIVERY_P99_TARGET_MS} ms with 0 lost.
 A missed target is a measurement, not a failure: the exit code is 0 unless the topology cannot start (1).
 
   --scenario S   all (default), reads, writes or delivery; several separated by commas
   --duration D   how long each scenario sends (default ${DEFAULTS.duration})
+  --warmup D     how long each scenario runs before the measured run; 0 skips it (default ${DEFAULTS.warmup})
   --clients N    concurrent clients in reads and writes, the publishers' pool in delivery (default ${DEFAULTS.clients})
   --rate N       publish requests per second in delivery (default ${DEFAULTS.rate})
   --servers N    chat servers, up to ${MAX_SERVERS} (default ${DEFAULTS.servers})
