@@ -1,13 +1,14 @@
 import type { LoadResult } from '../../../../kit/loadgen/index.ts';
 import type { BenchOptions, ScenarioName } from './bench-options.ts';
-import type { BenchReport, ScenarioReport } from './bench-report.ts';
+import type { BenchReport, DeliveryScenarioReport, RequestScenarioReport, ScenarioReport } from './bench-report.ts';
 import { type BenchClients, openBenchClients } from './bench-clients.ts';
 import { BenchTopology, type TopologyEndpoints } from './bench-topology.ts';
-import { type DeliveryScenarioResult, runDelivery } from './delivery-scenario.ts';
+import { runDelivery } from './delivery-scenario.ts';
 import { runReads, runWrites } from './request-scenarios.ts';
 import { watchTopology } from './topology-usage.ts';
 
-type ScenarioRun = Pick<DeliveryScenarioResult, 'requests'> & Partial<Omit<DeliveryScenarioResult, 'requests'>>;
+/** One run of a scenario, before the topology's usage is added. */
+type ScenarioRun = Omit<RequestScenarioReport, 'topology' | 'warmup'> | Omit<DeliveryScenarioReport, 'topology' | 'warmup'>;
 
 /** The topology did not come up, or its servers never agreed on the bench's users and channels. */
 export class TopologyStartError extends Error {}
@@ -43,8 +44,8 @@ export class ChatBench {
     const { sessions, channels } = this.#clients;
     const runScenario = async (scenario: ScenarioName, durationMs: number): Promise<ScenarioRun> => {
       const common = { sessions, durationMs, timeoutMs: options.timeoutMs };
-      if (scenario === 'delivery') return runDelivery({ ...common, endpoints, channel: channels.delivery, rate: options.rate, servers: options.servers });
-      return { requests: await (scenario === 'reads' ? runReads : runWrites)({ ...common, channel: channels.writes }) };
+      if (scenario === 'delivery') return { scenario, ...(await runDelivery({ ...common, endpoints, channel: channels.delivery, rate: options.rate, servers: options.servers })) };
+      return { scenario, requests: await (scenario === 'reads' ? runReads : runWrites)({ ...common, channel: channels.writes }) };
     };
     const scenarios: ScenarioReport[] = [];
     for (const scenario of options.scenarios) {
@@ -52,14 +53,14 @@ export class ChatBench {
       if (options.warmupMs > 0) {
         this.log(`${scenario}: warming up for ${options.warmupMs / 1_000} s (reported apart, not held to the targets)…`);
         const run = await runScenario(scenario, options.warmupMs);
-        const result = run.delivery ?? run.requests;
+        const result = run.scenario === 'delivery' ? run.delivery : run.requests;
         warmup = { ...result, name: `${result.name} · warm-up` };
       }
       this.log(`${scenario} for ${options.durationMs / 1_000} s…`);
       const watch = watchTopology(() => this.#topology.pids());
       const run = await runScenario(scenario, options.durationMs);
       const topology = watch.stop();
-      scenarios.push(run.delivery ? { scenario: 'delivery', ...run, delivery: run.delivery, counts: run.counts!, topology, warmup } : { scenario: scenario as 'reads' | 'writes', requests: run.requests, topology, warmup });
+      scenarios.push({ ...run, topology, warmup });
     }
     const { json: _json, ...shown } = options;
     return { options: shown, roles: this.#topology.names, scenarios, exited: this.#topology.exited };
