@@ -146,6 +146,24 @@ describe('ChatState', () => {
     assert.deepEqual(state.users(), []);
   });
 
+  it('takes any op back to exactly the state of the others, whatever the order they came in', () => {
+    for (const [n, removed] of HISTORY.entries()) {
+      const rest = HISTORY.filter((op) => op !== removed);
+      const state = stateOf(shuffled(HISTORY, n + 1));
+      assert.equal(state.remove(removed), true);
+      const expected = stateOf(rest);
+      assert.deepEqual(state.ops(), expected.ops(), `without ${removed.id}`);
+      assert.deepEqual(state.users(), expected.users(), `users without ${removed.id}`);
+      assert.deepEqual(state.channels(), expected.channels(), `channels without ${removed.id}`);
+      assert.equal(state.has(removed.id), false);
+      assert.equal(state.remove(removed), false, 'not held any more');
+      assert.equal(state.apply(removed), true, 'and it can be applied again');
+    }
+    const lone = stateOf([channel('x', 'solo', 1)]);
+    lone.remove(channel('x', 'solo', 1));
+    assert.equal(lone.hasChannel('solo'), false, 'a name whose only op is taken back is gone');
+  });
+
   it('hands out copies, so callers cannot change its state', () => {
     const state = stateOf(HISTORY);
     state.ops().pop();

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { berkeleyAdjustments, withinReadingError } from '../../src/systems/chat/domain/berkeley.ts';
 import { ChatState } from '../../src/systems/chat/domain/chat-state.ts';
 import { PhysicalClock } from '../../src/systems/chat/domain/physical-clock.ts';
+import type { OpLog } from '../../src/systems/chat/store/op-log.ts';
 import { openSqliteOpLog } from '../../src/systems/chat/store/sqlite-op-log.ts';
 import { BullyElection } from '../../src/systems/chat/zmq/roles/bully-election.ts';
 import { ClientService } from '../../src/systems/chat/zmq/roles/client-service.ts';
@@ -108,10 +109,9 @@ describe('bully election', () => {
 });
 
 describe('the client service', () => {
-  function server(name = 's1') {
+  function server(name = 's1', log: OpLog = openSqliteOpLog(':memory:')) {
     const ctx = new ServerContext(name);
     const state = new ChatState();
-    const log = openSqliteOpLog(':memory:');
     const replicator = new Replicator(ctx, log, state, new PeerDirectory(name));
     const published: Array<{ topic: string; payload: Record<string, unknown> }> = [];
     const publications = { publish: (topic: string, payload: Record<string, unknown>) => published.push({ topic, payload }) } as unknown as PublicationSender;
@@ -150,6 +150,34 @@ describe('the client service', () => {
     await call('publish', { user: 'ana', channel: 'geral', message: 'once', id: 'p-1' });
     await call('publish', { user: 'ana', channel: 'geral', message: 'once', id: 'p-1' });
     assert.equal(state.ops().filter((op) => op.kind === 'publish').length, 1);
+    assert.equal(published.length, 1);
+  });
+
+  it('takes a write back when its transaction fails, so its retry is written, not told OK for nothing', async () => {
+    const sqlite = openSqliteOpLog(':memory:');
+    let failNext = false;
+    // The real SQLite log, with one transaction made to fail as a full disk would.
+    const log: OpLog = Object.assign(Object.create(sqlite) as OpLog, {
+      appendMany(ops: Parameters<OpLog['appendMany']>[0]) {
+        if (failNext) {
+          failNext = false;
+          throw new Error('SQLITE_FULL: database or disk is full');
+        }
+        return sqlite.appendMany(ops);
+      },
+    });
+    const { call, state, published } = server('s1', log);
+    await call('login', { user: 'ana' });
+    await call('channel', { channel: 'geral' });
+    failNext = true;
+    const failed = await call('publish', { user: 'ana', channel: 'geral', message: 'kept?', id: 'p-9' });
+    assert.equal(failed.data.status, 'erro');
+    assert.match(String(failed.data.message), /disk is full; try again/);
+    assert.equal(state.has('p-9'), false, 'the state holds only what the log holds');
+    assert.equal(published.length, 0, 'nothing published that is on no disk');
+
+    assert.equal((await call('publish', { user: 'ana', channel: 'geral', message: 'kept?', id: 'p-9' })).data.status, 'OK');
+    assert.deepEqual(sqlite.get(['p-9']).map((op) => op.id), ['p-9'], 'the retry reached the disk');
     assert.equal(published.length, 1);
   });
 

@@ -16,6 +16,15 @@ class FirstSeen {
     return this.#first.has(name);
   }
 
+  /** Forgets op as the name's introduction; the earliest of `others` (the name's remaining ops) takes its place. */
+  remove(name: string, op: ChatOp, others: ChatOp[]): void {
+    if (this.#first.get(name)?.id !== op.id) return;
+    const next = others.reduce<ChatOp | undefined>((earliest, other) => (earliest && compareOps(earliest, other) <= 0 ? earliest : other), undefined);
+    if (next) this.#first.set(name, next);
+    else this.#first.delete(name);
+    this.#listed = undefined;
+  }
+
   list(): string[] {
     this.#listed ??= [...this.#first].sort(([, a], [, b]) => compareOps(a, b)).map(([name]) => name);
     return [...this.#listed];
@@ -40,6 +49,20 @@ export class ChatState {
     this.#ops.splice(this.#insertionIndex(op), 0, op);
     if (op.kind === 'login') this.#users.add(op.user, op);
     if (op.kind === 'channel') this.#channels.add(op.channel, op);
+    return true;
+  }
+
+  /**
+   * Takes back an applied op: for a write whose transaction failed, so that the state holds only what the log
+   * holds and a retry of the same id is applied again. False when it was not applied.
+   */
+  remove(op: ChatOp): boolean {
+    if (!this.#ids.delete(op.id)) return false;
+    const at = this.#insertionIndex(op);
+    const index = this.#ops[at]?.id === op.id ? at : this.#ops.findIndex((held) => held.id === op.id);
+    this.#ops.splice(index, 1);
+    if (op.kind === 'login') this.#users.remove(op.user, op, this.#ops.filter((o) => o.kind === 'login' && o.user === op.user));
+    if (op.kind === 'channel') this.#channels.remove(op.channel, op, this.#ops.filter((o) => o.kind === 'channel' && o.channel === op.channel));
     return true;
   }
 

@@ -82,7 +82,7 @@ export class Replicator {
   /**
    * Group commit: the ops of one event-loop turn (several REP sockets' requests and peers' pushes) reach the
    * disk in one transaction. The state has them at once, so the rules see them; no reply goes out before the
-   * disk has them.
+   * disk has them, and if the transaction fails they leave the state again.
    */
   #durable(ops: ChatOp[]): Promise<void> {
     this.#unwritten.push(...ops);
@@ -94,6 +94,9 @@ export class Replicator {
           this.log.appendMany(ops);
           resolve();
         } catch (err) {
+          // The transaction rolled back: so does the state, or a retry of the same id would be told OK for a
+          // write that is on no disk.
+          for (const op of ops) this.state.remove(op);
           reject(err as Error);
         }
       });
