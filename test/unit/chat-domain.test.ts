@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type ChatOp, compareOps, isChatOp } from '../../src/systems/chat/domain/chat-op.ts';
+import { type ChatOp, compareOps, isChatOp, opVersion, versionBefore } from '../../src/systems/chat/domain/chat-op.ts';
 import { MESSAGE_MAX_LENGTH, NAME_MAX_LENGTH, type ChatRequest, decide } from '../../src/systems/chat/domain/chat-rules.ts';
 import { ChatState } from '../../src/systems/chat/domain/chat-state.ts';
 import { LamportClock } from '../../src/systems/chat/domain/lamport-clock.ts';
@@ -75,6 +75,19 @@ describe('compareOps', () => {
         assert.equal(compareOps(a, b) === 0, a === b);
       }
     }
+  });
+});
+
+describe('op versions', () => {
+  it('orders two versions of one id as compareOps orders the ops, and refuses what is not a version', () => {
+    const a = login('x', 'ana', 3, 's2');
+    for (const b of [login('x', 'ana', 4, 's1'), login('x', 'ana', 3, 's3'), login('x', 'ana', 2, 's9'), login('x', 'ana', 3, 's2')]) {
+      assert.equal(versionBefore(opVersion(a), opVersion(b)), compareOps(a, b) < 0, `${opVersion(a)} against ${opVersion(b)}`);
+    }
+    assert.equal(opVersion(login('x', 'ana', 12, 'node/1')), '12/node/1');
+    assert.equal(versionBefore('1/a/b', '1/a/c'), true, 'an origin may hold a slash');
+    assert.equal(versionBefore('', '5/s1'), false);
+    assert.equal(versionBefore('x/s1', '5/s1'), false);
   });
 });
 
@@ -162,6 +175,16 @@ describe('ChatState', () => {
     const lone = stateOf([channel('x', 'solo', 1)]);
     lone.remove(channel('x', 'solo', 1));
     assert.equal(lone.hasChannel('solo'), false, 'a name whose only op is taken back is gone');
+  });
+
+  it('puts another version of an id in the place of the one held, in its own Lamport place', () => {
+    const state = stateOf(HISTORY);
+    const earlier = { ...HISTORY.find((op) => op.id === 'b4')!, clock: 0, origin: 's1' };
+    state.replace(earlier);
+    assert.equal(state.size, HISTORY.length);
+    assert.equal(state.get('b4'), earlier);
+    assert.equal(state.ops()[0], earlier, 'clock 0 sorts first');
+    assert.deepEqual(state.ops(), stateOf(HISTORY.map((op) => (op.id === 'b4' ? earlier : op))).ops());
   });
 
   it('hands out copies, so callers cannot change its state', () => {

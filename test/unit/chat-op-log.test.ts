@@ -55,6 +55,26 @@ describe('SqliteOpLog', () => {
     reopened.close();
   });
 
+  it('replaces an op by another version of its id at the end of the log, for readers that already passed it too', () => {
+    const path = join(dir, 'replace.db');
+    const log = openSqliteOpLog(path);
+    const [login, channel, first] = ops('rp', 3);
+    for (const op of [login!, channel!, first!]) log.append(op);
+    const cursor = log.lastSeq;
+    const retried: ChatOp = { ...first!, origin: 's0', clock: 1, at: AT + 99 };
+    log.replace(retried);
+    const page = log.ids(cursor, 10);
+    assert.deepEqual(page.ids, [first!.id], 'a reader past the old row sees the new one');
+    assert.deepEqual(page.versions, ['1/s0']);
+    assert.deepEqual(log.get([first!.id]), [retried]);
+    assert.equal(log.append(first!), false, 'still one op per id');
+    log.close();
+    const reopened = openSqliteOpLog(path);
+    assert.deepEqual(reopened.all(), [login, channel, retried]);
+    assert.equal(reopened.lastSeq, cursor + 1);
+    reopened.close();
+  });
+
   it('pages through the log in append order, ending on the last seq', () => {
     const log = openSqliteOpLog(join(dir, 'page.db'));
     const written = ops('pg', 23);
@@ -74,7 +94,8 @@ describe('SqliteOpLog', () => {
     }
     assert.deepEqual(seen, written);
     assert.equal(cursor, log.lastSeq);
-    assert.deepEqual(log.ids(log.lastSeq + 100, 5), { ids: [], lastSeq: log.lastSeq + 100 });
+    assert.deepEqual(log.ids(log.lastSeq + 100, 5), { ids: [], versions: [], lastSeq: log.lastSeq + 100 });
+    assert.deepEqual(log.ids(0, 2).versions, ['1/s1', '2/s1'], 'each id with its clock/origin');
     assert.deepEqual(log.ids(0, 0).ids, []);
     for (const [afterSeq, limit] of [[-1, 5], [0.5, 5], [0, -1], [0, Number.NaN]] as const) assert.throws(() => log.ids(afterSeq, limit), RangeError);
     log.close();
@@ -100,7 +121,7 @@ describe('SqliteOpLog', () => {
     assert.deepEqual(first.ids, all.slice(0, 3).map((op) => op.id));
     const rest = log.ids(first.lastSeq, 10);
     assert.deepEqual(rest.ids, all.slice(3).map((op) => op.id));
-    assert.deepEqual(log.ids(rest.lastSeq, 10), { ids: [], lastSeq: rest.lastSeq });
+    assert.deepEqual(log.ids(rest.lastSeq, 10), { ids: [], versions: [], lastSeq: rest.lastSeq });
     assert.deepEqual(log.get([all[4]!.id, 'nobody', all[1]!.id]), [all[4], all[1]]);
     log.close();
   });

@@ -44,6 +44,28 @@ export function compareOps(a: ChatOp, b: ChatOp): number {
   return a.clock - b.clock || compareStrings(a.origin, b.origin) || compareStrings(a.id, b.id);
 }
 
+/**
+ * What tells two ops with one id apart, as `clock/origin`. They happen when a server dies between writing a
+ * request and answering it, and the client's retry (same id) is written again on another server: every
+ * replica keeps the version that sorts first, so all of them end up with the same one.
+ */
+export function opVersion(op: Pick<ChatOp, 'clock' | 'origin'>): string {
+  return `${op.clock}/${op.origin}`;
+}
+
+/** True when version a sorts before version b in compareOps's order; false for anything that is not a version. */
+export function versionBefore(a: string, b: string): boolean {
+  const [clockA, originA] = splitVersion(a);
+  const [clockB, originB] = splitVersion(b);
+  if (Number.isNaN(clockA) || Number.isNaN(clockB)) return false;
+  return clockA - clockB < 0 || (clockA === clockB && compareStrings(originA, originB) < 0);
+}
+
+function splitVersion(version: string): [number, string] {
+  const slash = version.indexOf('/');
+  return slash > 0 ? [Number(version.slice(0, slash)), version.slice(slash + 1)] : [Number.NaN, ''];
+}
+
 /** The largest |ms| a Date can hold. */
 const MAX_DATE_MS = 8.64e15;
 

@@ -36,7 +36,7 @@ class FirstSeen {
  * every replica. Applying an op twice is a no-op. It accepts any op; chat-rules decides what to accept.
  */
 export class ChatState {
-  #ids = new Set<string>();
+  #byId = new Map<string, ChatOp>();
   /** Kept sorted by compareOps. */
   #ops: ChatOp[] = [];
   #users = new FirstSeen();
@@ -44,8 +44,8 @@ export class ChatState {
 
   /** False when an op with this id was already applied. */
   apply(op: ChatOp): boolean {
-    if (this.#ids.has(op.id)) return false;
-    this.#ids.add(op.id);
+    if (this.#byId.has(op.id)) return false;
+    this.#byId.set(op.id, op);
     this.#ops.splice(this.#insertionIndex(op), 0, op);
     if (op.kind === 'login') this.#users.add(op.user, op);
     if (op.kind === 'channel') this.#channels.add(op.channel, op);
@@ -53,16 +53,17 @@ export class ChatState {
   }
 
   /**
-   * Takes back an applied op: for a write whose transaction failed, so that the state holds only what the log
-   * holds and a retry of the same id is applied again. False when it was not applied.
+   * Takes back the op held under op's id: for a write whose transaction failed, so that the state holds only
+   * what the log holds and a retry of the same id is applied again. False when none is held.
    */
   remove(op: ChatOp): boolean {
-    if (!this.#ids.delete(op.id)) return false;
-    const at = this.#insertionIndex(op);
-    const index = this.#ops[at]?.id === op.id ? at : this.#ops.findIndex((held) => held.id === op.id);
-    this.#ops.splice(index, 1);
-    if (op.kind === 'login') this.#users.remove(op.user, op, this.#ops.filter((o) => o.kind === 'login' && o.user === op.user));
-    if (op.kind === 'channel') this.#channels.remove(op.channel, op, this.#ops.filter((o) => o.kind === 'channel' && o.channel === op.channel));
+    const held = this.#byId.get(op.id);
+    if (!held) return false;
+    this.#byId.delete(held.id);
+    const at = this.#insertionIndex(held);
+    this.#ops.splice(this.#ops[at]?.id === held.id ? at : this.#ops.findIndex((o) => o.id === held.id), 1);
+    if (held.kind === 'login') this.#users.remove(held.user, held, this.#ops.filter((o) => o.kind === 'login' && o.user === held.user));
+    if (held.kind === 'channel') this.#channels.remove(held.channel, held, this.#ops.filter((o) => o.kind === 'channel' && o.channel === held.channel));
     return true;
   }
 
@@ -80,7 +81,18 @@ export class ChatState {
   }
 
   has(id: string): boolean {
-    return this.#ids.has(id);
+    return this.#byId.has(id);
+  }
+
+  /** The op held under this id. */
+  get(id: string): ChatOp | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** Puts op in the place of the op held under its id (another version of the same request). */
+  replace(op: ChatOp): void {
+    this.remove(op);
+    this.apply(op);
   }
 
   /** A user exists once it has logged in at least once. */

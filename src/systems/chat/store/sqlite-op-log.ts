@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { type ChatOp, isChatOp } from '../domain/chat-op.ts';
+import { type ChatOp, isChatOp, opVersion } from '../domain/chat-op.ts';
 import { type ServerData, toServerData } from '../domain/server-data.ts';
 import { type SqliteCheckpointer, startSqliteCheckpointer } from '../../../kit/store/sqlite-checkpointer.ts';
 import type { OpLog } from './op-log.ts';
@@ -20,7 +20,14 @@ const SCHEMA = `
     clock INTEGER NOT NULL,
     at REAL NOT NULL,
     op TEXT NOT NULL
-  )`;
+  );
+  CREATE TABLE IF NOT EXISTS log_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`;
+
+/**
+ * The highest seq ever given out, kept once a row has been deleted (a replaced version): without AUTOINCREMENT,
+ * SQLite would give a deleted last row's seq to the next op, and a peer that had read past it would skip it.
+ */
+const HIGH_SEQ = 'high_seq';
 
 /** Only the fields of its kind, so nothing extra a peer sent is kept. */
 function canonical(op: ChatOp): ChatOp {
@@ -53,11 +60,14 @@ class SqliteOpLog implements OpLog {
   #lastSeq: number;
   #insert: Database.Statement;
   #all: Database.Statement<[], { seq: number; op: string }>;
-  #ids: Database.Statement<[number, number], { seq: number; id: string }>;
+  #ids: Database.Statement<[number, number], { seq: number; id: string; clock: number; origin: string }>;
+  #delete: Database.Statement<[number]>;
+  #keepHighSeq: Database.Statement<[string, number]>;
   #bySeq: Database.Statement<[number], { seq: number; op: string }>;
   /** Every id in the log, with its seq: the uniqueness check and the index for get(). */
   #seqOf = new Map<string, number>();
   #appendMany: (ops: ChatOp[]) => boolean[];
+  #replace: (op: ChatOp) => void;
   #checkpointer: SqliteCheckpointer | undefined;
 
   constructor(path: string) {
@@ -73,15 +83,24 @@ class SqliteOpLog implements OpLog {
       this.#checkpointer = startSqliteCheckpointer(path);
     }
     this.#db.exec(SCHEMA);
-    this.#insert = this.#db.prepare('INSERT INTO ops (id, kind, origin, clock, at, op) VALUES (?, ?, ?, ?, ?, ?)');
+    this.#insert = this.#db.prepare('INSERT INTO ops (seq, id, kind, origin, clock, at, op) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.#all = this.#db.prepare('SELECT seq, op FROM ops ORDER BY seq');
-    this.#ids = this.#db.prepare('SELECT seq, id FROM ops WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.#ids = this.#db.prepare('SELECT seq, id, clock, origin FROM ops WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.#delete = this.#db.prepare('DELETE FROM ops WHERE seq = ?');
+    this.#keepHighSeq = this.#db.prepare('INSERT INTO log_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
     this.#bySeq = this.#db.prepare('SELECT seq, op FROM ops WHERE seq = ?');
     this.#appendMany = this.#db.transaction((ops: ChatOp[]) => ops.map((op) => this.append(op)));
-    this.#lastSeq = 0;
+    this.#replace = this.#db.transaction((op: ChatOp) => {
+      const seq = this.#seqOf.get(op.id);
+      if (seq !== undefined) this.#delete.run(seq);
+      this.#seqOf.delete(op.id);
+      this.append(op);
+      this.#keepHighSeq.run(HIGH_SEQ, this.#lastSeq);
+    });
+    this.#lastSeq = (this.#db.prepare('SELECT value FROM log_meta WHERE key = ?').get(HIGH_SEQ) as { value: number } | undefined)?.value ?? 0;
     for (const row of this.#db.prepare('SELECT seq, id FROM ops ORDER BY seq').iterate() as IterableIterator<{ seq: number; id: string }>) {
       this.#seqOf.set(row.id, row.seq);
-      this.#lastSeq = row.seq;
+      this.#lastSeq = Math.max(this.#lastSeq, row.seq);
     }
   }
 
@@ -89,9 +108,10 @@ class SqliteOpLog implements OpLog {
     if (!isChatOp(op)) throw new TypeError('only a well-formed chat op can be appended to the log');
     if (this.#seqOf.has(op.id)) return false;
     const stored = canonical(op);
-    const result = this.#insert.run(stored.id, stored.kind, stored.origin, stored.clock, stored.at, JSON.stringify(stored));
-    this.#lastSeq = Number(result.lastInsertRowid);
-    this.#seqOf.set(op.id, this.#lastSeq);
+    const seq = this.#lastSeq + 1;
+    this.#insert.run(seq, stored.id, stored.kind, stored.origin, stored.clock, stored.at, JSON.stringify(stored));
+    this.#lastSeq = seq;
+    this.#seqOf.set(op.id, seq);
     return true;
   }
 
@@ -107,11 +127,24 @@ class SqliteOpLog implements OpLog {
     }
   }
 
-  ids(afterSeq: number, limit: number): { ids: string[]; lastSeq: number } {
+  ids(afterSeq: number, limit: number): { ids: string[]; versions: string[]; lastSeq: number } {
     nonNegativeInteger('afterSeq', afterSeq);
     nonNegativeInteger('limit', limit);
     const rows = this.#ids.all(afterSeq, limit);
-    return { ids: rows.map((row) => row.id), lastSeq: rows.at(-1)?.seq ?? afterSeq };
+    return { ids: rows.map((row) => row.id), versions: rows.map(opVersion), lastSeq: rows.at(-1)?.seq ?? afterSeq };
+  }
+
+  replace(op: ChatOp): void {
+    const held = this.#seqOf.get(op.id);
+    const lastSeq = this.#lastSeq;
+    try {
+      this.#replace(op);
+    } catch (err) {
+      this.#seqOf.delete(op.id);
+      if (held !== undefined) this.#seqOf.set(op.id, held);
+      this.#lastSeq = lastSeq;
+      throw err;
+    }
   }
 
   get(ids: string[]): ChatOp[] {

@@ -57,7 +57,7 @@ export function peerService(parts: PeerServiceParts): (message: ChatMessage) => 
         if (typeof after !== 'number' || !Number.isInteger(after) || after < 0) return erro(service, 'sync needs data.after, a log position ≥ 0');
         const size = typeof limit === 'number' && Number.isInteger(limit) && limit > 0 ? Math.min(limit, SYNC_PAGE_MAX_IDS) : SYNC_PAGE_MAX_IDS;
         const page = log.ids(after, size);
-        return ctx.stamp('sync', { ids: page.ids, lastSeq: page.lastSeq, headSeq: log.lastSeq });
+        return ctx.stamp('sync', { ids: page.ids, versions: page.versions, lastSeq: page.lastSeq, headSeq: log.lastSeq });
       }
       case 'fetch': {
         const ids = data.ids;

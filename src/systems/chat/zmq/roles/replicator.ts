@@ -1,5 +1,4 @@
-import type { ChatOp } from '../../domain/chat-op.ts';
-import { isChatOp } from '../../domain/chat-op.ts';
+import { type ChatOp, compareOps, isChatOp, opVersion, versionBefore } from '../../domain/chat-op.ts';
 import type { ChatState } from '../../domain/chat-state.ts';
 import type { OpLog } from '../../store/op-log.ts';
 import type { PeerDirectory } from './peer-directory.ts';
@@ -42,11 +41,24 @@ export class Replicator {
     private readonly timeoutMs = 1_000,
   ) {}
 
-  /** Durable locally and applied; false when this op id is already here (a retried request). */
+  /**
+   * Durable locally and applied; false when this op id is already here (a retried request), unless op is a
+   * version of it that sorts first, which then takes its place.
+   */
   applyLocal(op: ChatOp): boolean {
     // The state holds what the log holds: asking it first spares the disk a write it would ignore.
-    if (this.state.has(op.id) || !this.log.append(op)) return false;
+    if (this.state.has(op.id)) return this.#adopt(op);
+    if (!this.log.append(op)) return false;
     this.state.apply(op);
+    return true;
+  }
+
+  /** Keeps, of two versions of one id, the one that sorts first, so that every replica ends with the same. */
+  #adopt(op: ChatOp): boolean {
+    const held = this.state.get(op.id);
+    if (!held || compareOps(op, held) >= 0) return false;
+    this.log.replace(op);
+    this.state.replace(op);
     return true;
   }
 
@@ -73,7 +85,11 @@ export class Replicator {
     if (!ops || ops.length === 0) throw new Error('replicate needs data.ops, a list of chat ops');
     if (!ops.every(isChatOp)) throw new Error('data.ops holds something that is not a chat op');
     for (const op of ops) this.ctx.clock.observe(op.clock);
-    const fresh = ops.filter((op) => !this.state.has(op.id));
+    const fresh: ChatOp[] = [];
+    for (const op of ops) {
+      if (!this.state.has(op.id)) fresh.push(op);
+      else this.#adopt(op);
+    }
     for (const op of fresh) this.state.apply(op);
     if (fresh.length > 0) await this.#durable(fresh);
     return fresh.length;
@@ -165,20 +181,28 @@ export class Replicator {
     };
     for (;;) {
       const after = this.#cursors.get(name) ?? 0;
-      const { ids, lastSeq, headSeq } = await ask('sync', { after, limit: SYNC_PAGE_SIZE });
+      const { ids, versions, lastSeq, headSeq } = await ask('sync', { after, limit: SYNC_PAGE_SIZE });
       if (!Array.isArray(ids) || typeof lastSeq !== 'number' || typeof headSeq !== 'number') throw new Error(`${name} answered sync without ids`);
       if (headSeq < after) {
         // The peer's log is shorter than what I read of it: it lost its disk. Read it again from the start.
         this.#cursors.set(name, 0);
         continue;
       }
-      let missing = ids.filter((id): id is string => typeof id === 'string' && !this.state.has(id));
+      // An id I lack, or hold in a version that sorts after the peer's (a retry written on two servers).
+      const listed: unknown[] = Array.isArray(versions) ? versions : []; // a peer from before versions lists none
+      const versionOf = new Map<string, string>();
+      ids.forEach((id, i) => typeof id === 'string' && versionOf.set(id, typeof listed[i] === 'string' ? listed[i] : ''));
+      const lacking = (id: string) => {
+        const held = this.state.get(id);
+        return !held || versionBefore(versionOf.get(id)!, opVersion(held));
+      };
+      let missing = [...versionOf.keys()].filter(lacking);
       while (missing.length > 0) {
         const { ops } = await ask('fetch', { ids: missing });
         if (!Array.isArray(ops) || ops.length === 0) break; // it listed them but cannot give them: the next round retries
         for (const op of ops) if (isChatOp(op)) this.applyLocal(op);
         const before = missing.length;
-        missing = missing.filter((id) => !this.state.has(id));
+        missing = missing.filter(lacking);
         if (missing.length === before) break;
       }
       if (missing.length > 0) return;
