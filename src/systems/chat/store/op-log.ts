@@ -6,11 +6,8 @@ export interface OpLog {
   append(op: ChatOp): boolean;
   /** Several appends in one transaction (one disk write): for each op, whether it was new. */
   appendMany(ops: ChatOp[]): boolean[];
-  /**
-   * The ids of the ops after `afterSeq`, in append order, each with its version (opVersion): what anti-entropy
-   * compares before it fetches.
-   */
-  ids(afterSeq: number, limit: number): { ids: string[]; versions: string[]; lastSeq: number };
+  /** The ids of the ops after `afterSeq`, in append order: what anti-entropy compares before it fetches. */
+  ids(afterSeq: number, limit: number): { ids: string[]; lastSeq: number };
   /** Puts op in place of the op held under its id, at the end of the log, so that peers reading on see it. */
   replace(op: ChatOp): void;
   /** The ops with these ids that the log holds. */

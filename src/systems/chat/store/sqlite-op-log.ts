@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { type ChatOp, isChatOp, opVersion } from '../domain/chat-op.ts';
+import { type ChatOp, isChatOp } from '../domain/chat-op.ts';
 import { type ServerData, toServerData } from '../domain/server-data.ts';
 import { type SqliteCheckpointer, startSqliteCheckpointer } from '../../../kit/store/sqlite-checkpointer.ts';
 import type { OpLog } from './op-log.ts';
@@ -60,7 +60,7 @@ class SqliteOpLog implements OpLog {
   #lastSeq: number;
   #insert: Database.Statement;
   #all: Database.Statement<[], { seq: number; op: string }>;
-  #ids: Database.Statement<[number, number], { seq: number; id: string; clock: number; origin: string }>;
+  #ids: Database.Statement<[number, number], { seq: number; id: string }>;
   #delete: Database.Statement<[number]>;
   #keepHighSeq: Database.Statement<[string, number]>;
   #bySeq: Database.Statement<[number], { seq: number; op: string }>;
@@ -85,7 +85,7 @@ class SqliteOpLog implements OpLog {
     this.#db.exec(SCHEMA);
     this.#insert = this.#db.prepare('INSERT INTO ops (seq, id, kind, origin, clock, at, op) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.#all = this.#db.prepare('SELECT seq, op FROM ops ORDER BY seq');
-    this.#ids = this.#db.prepare('SELECT seq, id, clock, origin FROM ops WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.#ids = this.#db.prepare('SELECT seq, id FROM ops WHERE seq > ? ORDER BY seq LIMIT ?');
     this.#delete = this.#db.prepare('DELETE FROM ops WHERE seq = ?');
     this.#keepHighSeq = this.#db.prepare('INSERT INTO log_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
     this.#bySeq = this.#db.prepare('SELECT seq, op FROM ops WHERE seq = ?');
@@ -127,11 +127,11 @@ class SqliteOpLog implements OpLog {
     }
   }
 
-  ids(afterSeq: number, limit: number): { ids: string[]; versions: string[]; lastSeq: number } {
+  ids(afterSeq: number, limit: number): { ids: string[]; lastSeq: number } {
     nonNegativeInteger('afterSeq', afterSeq);
     nonNegativeInteger('limit', limit);
     const rows = this.#ids.all(afterSeq, limit);
-    return { ids: rows.map((row) => row.id), versions: rows.map(opVersion), lastSeq: rows.at(-1)?.seq ?? afterSeq };
+    return { ids: rows.map((row) => row.id), lastSeq: rows.at(-1)?.seq ?? afterSeq };
   }
 
   replace(op: ChatOp): void {

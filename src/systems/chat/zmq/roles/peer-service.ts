@@ -1,5 +1,5 @@
 import { toWireTimestamp } from '../../domain/timestamp.ts';
-import type { ChatOp } from '../../domain/chat-op.ts';
+import { type ChatOp, opVersion } from '../../domain/chat-op.ts';
 import type { ChatMessage } from '../wire/chat-message.ts';
 import { countWithin } from '../wire/op-size.ts';
 import type { BerkeleyRounds } from './berkeley-rounds.ts';
@@ -22,6 +22,11 @@ export interface PeerServiceParts {
   election: BullyElection;
   berkeley: BerkeleyRounds;
   opCount: () => number;
+  /**
+   * The op held under an id, for its version in sync pages. The state holds what the log holds; reading the
+   * version from it spares SQLite two columns per listed id (anti-entropy's query took twice as long with them).
+   */
+  opOf: (id: string) => ChatOp | undefined;
 }
 
 /** What a server answers on its peer port: clocks, election, replication and its status. */
@@ -57,7 +62,11 @@ export function peerService(parts: PeerServiceParts): (message: ChatMessage) => 
         if (typeof after !== 'number' || !Number.isInteger(after) || after < 0) return erro(service, 'sync needs data.after, a log position ≥ 0');
         const size = typeof limit === 'number' && Number.isInteger(limit) && limit > 0 ? Math.min(limit, SYNC_PAGE_MAX_IDS) : SYNC_PAGE_MAX_IDS;
         const page = log.ids(after, size);
-        return ctx.stamp('sync', { ids: page.ids, versions: page.versions, lastSeq: page.lastSeq, headSeq: log.lastSeq });
+        const versions = page.ids.map((id) => {
+          const op = parts.opOf(id);
+          return op ? opVersion(op) : '';
+        });
+        return ctx.stamp('sync', { ids: page.ids, versions, lastSeq: page.lastSeq, headSeq: log.lastSeq });
       }
       case 'fetch': {
         const ids = data.ids;
