@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type ChatOp, compareOps, isChatOp, opVersion, versionBefore } from '../../src/systems/chat/domain/chat-op.ts';
+import { type ChatOp, compareOps, isChatOp, opVersion, versionPrecedes } from '../../src/systems/chat/domain/chat-op.ts';
 import { MESSAGE_MAX_LENGTH, NAME_MAX_LENGTH, type ChatRequest, decide } from '../../src/systems/chat/domain/chat-rules.ts';
 import { ChatState } from '../../src/systems/chat/domain/chat-state.ts';
 import { LamportClock } from '../../src/systems/chat/domain/lamport-clock.ts';
@@ -82,12 +82,12 @@ describe('op versions', () => {
   it('orders two versions of one id as compareOps orders the ops, and refuses what is not a version', () => {
     const a = login('x', 'ana', 3, 's2');
     for (const b of [login('x', 'ana', 4, 's1'), login('x', 'ana', 3, 's3'), login('x', 'ana', 2, 's9'), login('x', 'ana', 3, 's2')]) {
-      assert.equal(versionBefore(opVersion(a), opVersion(b)), compareOps(a, b) < 0, `${opVersion(a)} against ${opVersion(b)}`);
+      assert.equal(versionPrecedes(opVersion(a), b), compareOps(a, b) < 0, `${opVersion(a)} against ${opVersion(b)}`);
     }
     assert.equal(opVersion(login('x', 'ana', 12, 'node/1')), '12/node/1');
-    assert.equal(versionBefore('1/a/b', '1/a/c'), true, 'an origin may hold a slash');
-    assert.equal(versionBefore('', '5/s1'), false);
-    assert.equal(versionBefore('x/s1', '5/s1'), false);
+    assert.equal(versionPrecedes('1/a/b', { clock: 1, origin: 'a/c' }), true, 'an origin may hold a slash');
+    assert.equal(versionPrecedes('', { clock: 5, origin: 's1' }), false);
+    assert.equal(versionPrecedes('x/s1', { clock: 5, origin: 's1' }), false);
   });
 });
 

@@ -1,5 +1,5 @@
 import { ZmtpDialer } from './zmtp-dialer.ts';
-import { PrefixTable, parseSubscription } from './zmtp-subscriptions.ts';
+import { MAX_SUBSCRIPTION_BYTES, PrefixTable, parseSubscription } from './zmtp-subscriptions.ts';
 
 /** A proxy that far behind gets no more publications until it catches up, as a PUB's high-water mark does. */
 export const DEFAULT_PUBLISHER_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
@@ -21,7 +21,7 @@ export class ZmtpPublisher {
     this.#maxBufferedBytes = maxBufferedBytes;
     this.#dialer = new ZmtpDialer(endpoint, {
       socketType: 'PUB',
-      maxMessageBytes: 64 * 1024,
+      maxMessageBytes: MAX_SUBSCRIPTION_BYTES,
       onMessage: (frames) => this.#subscription(frames),
       onClose: () => this.#prefixes.clear(), // the next connection brings every subscription again
     });
@@ -52,7 +52,6 @@ export class ZmtpPublisher {
 
   #subscription(frames: Buffer[]): void {
     const subscription = parseSubscription(frames);
-    if (subscription?.subscribe) this.#prefixes.add(subscription.prefix, 'proxy');
-    else if (subscription) this.#prefixes.remove(subscription.prefix, 'proxy');
+    if (subscription) this.#prefixes.apply(subscription, 'proxy');
   }
 }

@@ -1,7 +1,7 @@
 import type { Server, Socket } from 'node:net';
 import { encodeMessage } from './zmtp-codec.ts';
 import { DEFAULT_ZMTP_MAX_MESSAGE_BYTES, ZmtpConnection, closeListeners, listenTcpPair } from './zmtp-connection.ts';
-import { PrefixTable, parseSubscription, subscriptionMessage } from './zmtp-subscriptions.ts';
+import { MAX_SUBSCRIPTION_BYTES, PrefixTable, parseSubscription, subscriptionMessage } from './zmtp-subscriptions.ts';
 
 export interface ZmtpPubSubProxyOptions {
   /** Where publishers connect their PUB (or XPUB) sockets: the XSUB side. */
@@ -20,8 +20,6 @@ export interface ZmtpPubSubProxyOptions {
 }
 
 export const DEFAULT_MAX_BEHIND_BYTES = 64 * 1024 * 1024;
-/** Subscriptions are short; a subscriber that sends more is not one. */
-const MAX_SUBSCRIPTION_BYTES = 64 * 1024;
 const DROP_REPORT_MS = 1_000;
 
 /**
@@ -92,10 +90,7 @@ export class ZmtpPubSubProxy {
       onMessage: (frames) => {
         const subscription = parseSubscription(frames);
         if (!subscription) return; // an XSUB may send other messages upstream; a proxy has nowhere to take them
-        const changed = subscription.subscribe
-          ? this.#subscriptions.add(subscription.prefix, connection)
-          : this.#subscriptions.remove(subscription.prefix, connection);
-        if (changed) this.#upstream(subscription.subscribe, subscription.prefix);
+        if (this.#subscriptions.apply(subscription, connection)) this.#upstream(subscription.subscribe, subscription.prefix);
       },
       onClose: () => {
         this.#subscribers.delete(connection);

@@ -2,6 +2,9 @@
  * ZMTP 3.0 subscriptions: a SUB (or XSUB) sends each as a message of one frame, byte 1 to subscribe or 0 to
  * cancel, then the topic prefix. Publishers filter on them at the source.
  */
+/** Subscriptions are short; a peer that sends more is not subscribing. */
+export const MAX_SUBSCRIPTION_BYTES = 64 * 1024;
+
 export interface Subscription {
   subscribe: boolean;
   prefix: Buffer;
@@ -62,6 +65,11 @@ export class PrefixTable<H> {
     if (entry.holders.size > 0) return false;
     this.#drop(key, entry);
     return true;
+  }
+
+  /** Records a subscribe or a cancel; true when the prefix entered or left the table. */
+  apply(subscription: Subscription, holder: H): boolean {
+    return subscription.subscribe ? this.add(subscription.prefix, holder) : this.remove(subscription.prefix, holder);
   }
 
   /** Forgets every subscription of one holder (it disconnected); returns the prefixes that left the table. */

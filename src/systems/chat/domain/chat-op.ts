@@ -53,12 +53,14 @@ export function opVersion(op: Pick<ChatOp, 'clock' | 'origin'>): string {
   return `${op.clock}/${op.origin}`;
 }
 
-/** True when version a sorts before version b in compareOps's order; false for anything that is not a version. */
-export function versionBefore(a: string, b: string): boolean {
-  const [clockA, originA] = splitVersion(a);
-  const [clockB, originB] = splitVersion(b);
-  if (Number.isNaN(clockA) || Number.isNaN(clockB)) return false;
-  return clockA - clockB < 0 || (clockA === clockB && compareStrings(originA, originB) < 0);
+/**
+ * True when a version a peer listed sorts before the op held under the same id, in compareOps's order; false
+ * for anything that is not a version.
+ */
+export function versionPrecedes(version: string, held: Pick<ChatOp, 'clock' | 'origin'>): boolean {
+  const [clock, origin] = splitVersion(version);
+  if (Number.isNaN(clock)) return false;
+  return clock < held.clock || (clock === held.clock && compareStrings(origin, held.origin) < 0);
 }
 
 function splitVersion(version: string): [number, string] {

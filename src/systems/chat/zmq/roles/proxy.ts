@@ -15,8 +15,6 @@ export interface PubSubProxyOptions {
 export interface PubSubProxy {
   readonly xsubEndpoint: string;
   readonly xpubEndpoint: string;
-  /** Publications dropped for subscribers too far behind. */
-  readonly dropped: number;
   /** Resolves once both ports can be bound again. */
   close(): Promise<void>;
 }
@@ -41,12 +39,5 @@ export async function startPubSubProxy(options: PubSubProxyOptions): Promise<Pub
     maxMessageBytes: MAX_TRANSPORT_BYTES,
     onDrop: options.onDrop,
   });
-  return {
-    xsubEndpoint: proxy.xsubEndpoint,
-    xpubEndpoint: proxy.xpubEndpoint,
-    get dropped() {
-      return proxy.dropped;
-    },
-    close: () => proxy.close(),
-  };
+  return { xsubEndpoint: proxy.xsubEndpoint, xpubEndpoint: proxy.xpubEndpoint, close: () => proxy.close() };
 }

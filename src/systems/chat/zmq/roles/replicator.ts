@@ -1,4 +1,4 @@
-import { type ChatOp, compareOps, isChatOp, opVersion, versionBefore } from '../../domain/chat-op.ts';
+import { type ChatOp, compareOps, isChatOp, versionPrecedes } from '../../domain/chat-op.ts';
 import type { ChatState } from '../../domain/chat-state.ts';
 import type { OpLog } from '../../store/op-log.ts';
 import type { PeerDirectory } from './peer-directory.ts';
@@ -194,7 +194,7 @@ export class Replicator {
       ids.forEach((id, i) => typeof id === 'string' && versionOf.set(id, typeof listed[i] === 'string' ? listed[i] : ''));
       const lacking = (id: string) => {
         const held = this.state.get(id);
-        return !held || versionBefore(versionOf.get(id)!, opVersion(held));
+        return !held || versionPrecedes(versionOf.get(id)!, held);
       };
       let missing = [...versionOf.keys()].filter(lacking);
       while (missing.length > 0) {
