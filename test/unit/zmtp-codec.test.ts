@@ -88,5 +88,8 @@ describe('ZMTP codec', () => {
     assert.throws(() => reader.push(big.subarray(0, 618), () => {}), /over 1000 bytes/);
     const header = encodeMessage([Buffer.alloc(5_000)]).subarray(0, 9);
     assert.throws(() => new FrameReader(1_000).push(header, () => {}), /over 1000 bytes/);
+    // 2^32 + 10 bytes: the low word alone would pass
+    const huge = Buffer.from([0x02, 0, 0, 0, 1, 0, 0, 0, 10]);
+    assert.throws(() => new FrameReader(1_000).push(huge, () => {}), /over 1000 bytes/);
   });
 });

@@ -8,6 +8,7 @@ export const GREETING_BYTES = 64;
 const FLAG_MORE = 0x01;
 const FLAG_LONG = 0x02;
 const FLAG_COMMAND = 0x04;
+const EMPTY = Buffer.alloc(0);
 
 export type ZmtpSocketType = 'REQ' | 'REP' | 'DEALER' | 'ROUTER' | 'PUB' | 'SUB' | 'XPUB' | 'XSUB';
 
@@ -75,7 +76,8 @@ function frameHeader(size: number, flags: number): Buffer {
   if (size < 256) return Buffer.from([flags, size]);
   const header = Buffer.alloc(9);
   header[0] = flags | FLAG_LONG;
-  header.writeBigUInt64BE(BigInt(size), 1);
+  header.writeUInt32BE(Math.floor(size / 2 ** 32), 1);
+  header.writeUInt32BE(size >>> 0, 5);
   return header;
 }
 
@@ -85,19 +87,21 @@ export function encodeMessage(frames: readonly Uint8Array[]): Buffer {
   for (const frame of frames) total += (frame.length < 256 ? 2 : 9) + frame.length;
   const out = Buffer.allocUnsafe(total);
   let at = 0;
-  frames.forEach((frame, i) => {
+  for (let i = 0; i < frames.length; i++) {
+    const frame = frames[i]!;
     const more = i < frames.length - 1 ? FLAG_MORE : 0;
     if (frame.length < 256) {
       out[at++] = more;
       out[at++] = frame.length;
     } else {
       out[at++] = more | FLAG_LONG;
-      out.writeBigUInt64BE(BigInt(frame.length), at);
+      out.writeUInt32BE(Math.floor(frame.length / 2 ** 32), at);
+      out.writeUInt32BE(frame.length >>> 0, at + 4);
       at += 8;
     }
     out.set(frame, at);
     at += frame.length;
-  });
+  }
   return out;
 }
 
@@ -108,7 +112,7 @@ export type ZmtpEvent = { kind: 'message'; frames: Buffer[] } | { kind: 'command
  * maxMessageBytes is a protocol error, raised from its frame header, before its bytes are buffered.
  */
 export class FrameReader {
-  #pending: Buffer = Buffer.alloc(0);
+  #pending: Buffer = EMPTY;
   #frames: Buffer[] = [];
   #bytes = 0;
 
@@ -123,11 +127,12 @@ export class FrameReader {
       const long = (flags & FLAG_LONG) !== 0;
       const headerBytes = long ? 9 : 2;
       if (buffer.length - at < headerBytes) break;
-      const sizeBig = long ? buffer.readBigUInt64BE(at + 1) : BigInt(buffer[at + 1]!);
-      if (sizeBig > BigInt(this.maxMessageBytes) || this.#bytes + Number(sizeBig) > this.maxMessageBytes) {
+      // Read as numbers, not a BigInt: one BigInt per frame was a heap object per frame on every hop. A size
+      // with its high 32 bits set is over any limit.
+      const size = long ? (buffer.readUInt32BE(at + 1) === 0 ? buffer.readUInt32BE(at + 5) : Infinity) : buffer[at + 1]!;
+      if (size > this.maxMessageBytes || this.#bytes + size > this.maxMessageBytes) {
         throw new ZmtpProtocolError(`a message over ${this.maxMessageBytes} bytes came in`);
       }
-      const size = Number(sizeBig);
       if (buffer.length - at < headerBytes + size) break;
       const body = buffer.subarray(at + headerBytes, at + headerBytes + size);
       at += headerBytes + size;
@@ -146,6 +151,6 @@ export class FrameReader {
       }
     }
     // Frames handed out are views of `buffer`; what is left is copied so they do not pin it forever.
-    this.#pending = at === buffer.length ? Buffer.alloc(0) : Buffer.from(buffer.subarray(at));
+    this.#pending = at === buffer.length ? EMPTY : Buffer.from(buffer.subarray(at));
   }
 }
