@@ -1,4 +1,5 @@
-import { Decoder, Encoder, type ExtensionCodecType } from '@msgpack/msgpack';
+import { Encoder } from '@msgpack/msgpack';
+import { MessagePackDepthError, MessagePackExtensionError, decodeMessagePack } from '../../../../kit/bus/msgpack-decode.ts';
 
 /** Every request and reply of the course's protocol: a MessagePack map `{service, data}`. */
 export interface ChatMessage {
@@ -19,15 +20,6 @@ export const MAX_NESTING = 32;
 /** A frame that is not a valid message; the message is a reason fit to send back to whoever sent it. */
 export class WireError extends Error {}
 
-/** Extension types (timestamps included) have no place in the protocol; a peer sending one gets told so. */
-const noExtensions: ExtensionCodecType<undefined> = {
-  tryToEncode: () => null,
-  decode: (_data, type) => {
-    throw new WireError(`MessagePack extension type ${type} is not accepted: send maps, arrays, strings, numbers, booleans and nil`);
-  },
-};
-
-const decoder = new Decoder({ extensionCodec: noExtensions });
 /** One encoder for the process: `encode()` would build a new one (and its buffer) for every message. */
 const encoder = new Encoder({ ignoreUndefined: true });
 
@@ -47,34 +39,23 @@ export function decodeChatMessage(frame: Uint8Array, maxBytes = DEFAULT_MAX_MESS
   return { service, data };
 }
 
-/** A MessagePack map of at most maxBytes, nested at most MAX_NESTING deep; anything else throws a WireError. */
+/** A MessagePack map of at most maxBytes, nested at most MAX_NESTING deep (checked as it is read, so deep input cannot overflow the stack); anything else throws a WireError. */
 export function decodeMessagePackMap(frame: Uint8Array, maxBytes = DEFAULT_MAX_MESSAGE_BYTES): Record<string, unknown> {
   if (frame.byteLength > maxBytes) throw new WireError(`the message is ${frame.byteLength} bytes, above the limit of ${maxBytes}`);
   let value: unknown;
   try {
-    value = decoder.decode(frame);
+    value = decodeMessagePack(frame, { maxDepth: MAX_NESTING });
   } catch (err) {
-    if (err instanceof WireError) throw err;
+    if (err instanceof MessagePackExtensionError) throw new WireError(err.message);
+    if (err instanceof MessagePackDepthError) throw new WireError(`the message nests maps and arrays more than ${MAX_NESTING} deep`);
     throw new WireError(`the message is not MessagePack: ${(err as Error).message}`);
   }
   if (!isPlainMap(value)) throw new WireError(`the message must be a MessagePack map, got ${describe(value)}`);
-  assertNesting(value);
   return value;
 }
 
 export function isPlainMap(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
-}
-
-/** Without recursion, so that the check itself cannot overflow the stack. */
-function assertNesting(root: Record<string, unknown>): void {
-  const pending: Array<[unknown, number]> = [[root, 1]];
-  for (let next = pending.pop(); next; next = pending.pop()) {
-    const [value, depth] = next;
-    if (depth > MAX_NESTING) throw new WireError(`the message nests maps and arrays more than ${MAX_NESTING} deep`);
-    const children = Array.isArray(value) ? value : isPlainMap(value) ? Object.values(value) : [];
-    for (const child of children) if (typeof child === 'object' && child !== null) pending.push([child, depth + 1]);
-  }
 }
 
 function describe(value: unknown): string {
