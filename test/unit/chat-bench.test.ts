@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { UsageError } from '../../src/kit/cli/args.ts';
 import { DEFAULTS, MAX_CLIENTS, MAX_SERVERS, SCENARIOS, parseBenchOptions, parseScenarios } from '../../src/systems/chat/zmq/bench/bench-options.ts';
 import { type BenchReport, benchJson, formatBenchReport } from '../../src/systems/chat/zmq/bench/bench-report.ts';
-import { DELIVERY_P99_TARGET_MS, REQUESTS_PER_SECOND_TARGET, TARGET_SERVERS, evaluateTargets } from '../../src/systems/chat/zmq/bench/bench-targets.ts';
+import { DELIVERY_P99_TARGET_MS, REQUESTS_PER_SECOND_TARGET, STEAL_CAVEAT_SHARE, TARGET_SERVERS, evaluateTargets } from '../../src/systems/chat/zmq/bench/bench-targets.ts';
 import { BenchTopology } from '../../src/systems/chat/zmq/bench/bench-topology.ts';
 import { DeliveryTracker, deliveryText, parseDeliveryText } from '../../src/systems/chat/zmq/bench/delivery-tracker.ts';
 import { SessionPool } from '../../src/systems/chat/zmq/bench/session-pool.ts';
@@ -100,6 +100,17 @@ describe('chat zmq bench targets', () => {
 
   it('counts exactly the target rate as a pass', () => {
     assert.equal(evaluateTargets({ reads: { rps: REQUESTS_PER_SECOND_TARGET } }, TARGET_SERVERS)[0]!.pass, true);
+  });
+
+  it('notes when the host took more than 1 % of the CPU time, and leaves the verdict alone', () => {
+    const [calm] = evaluateTargets({ delivery: { p99: 3, ok: 100, lost: 0, stealShare: STEAL_CAVEAT_SHARE } }, TARGET_SERVERS);
+    assert.equal(calm!.note, undefined);
+    const [stolen] = evaluateTargets({ delivery: { p99: 3, ok: 100, lost: 0, stealShare: 0.05 } }, TARGET_SERVERS);
+    assert.equal(stolen!.pass, true);
+    assert.match(stolen!.note ?? '', /host took 5\.0 % of this machine's CPU time/);
+    const [writes] = evaluateTargets({ writes: { rps: 1, stealShare: 0.02 } }, TARGET_SERVERS + 1);
+    assert.match(writes!.note ?? '', /servers.*; the host took 2\.0 %/);
+    assert.equal(evaluateTargets({ reads: { rps: 1, stealShare: null } }, TARGET_SERVERS)[0]!.note, undefined);
   });
 
   it('notes when the server count is not the one the issue states', () => {
@@ -206,7 +217,7 @@ describe('chat zmq bench report', () => {
     histogram: [],
     ...extra,
   });
-  const topology = { peakRssMb: 100, cpuSeconds: 1, cores: 1, benchCpuSeconds: 1, hostStealSeconds: 0.25 };
+  const topology = { peakRssMb: 100, cpuSeconds: 1, cores: 1, benchCpuSeconds: 1, hostStealSeconds: 0.25, hostStealShare: 0.0125 };
   const report: BenchReport = {
     options: { durationMs: 1_000, warmupMs: 500, clients: 4, rate: 100, servers: 3, scenarios: ['reads', 'delivery'], timeoutMs: 1_000 },
     roles: ['broker', 'proxy', 'reference', 's1', 's2', 's3'],
@@ -244,6 +255,7 @@ describe('chat zmq bench report', () => {
     assert.match(text, /peak RSS MB/);
     assert.match(text, /host steal s/);
     assert.match(text, /0\.25/);
+    assert.match(text, /publish-to-delivery p99: the host took 1\.3 % of this machine's CPU time/);
     assert.equal(text.match(/\bpass\b/g)?.length, 1);
     assert.equal(text.match(/\bFAIL\b/g)?.length, 2);
   });

@@ -36,8 +36,9 @@ export interface BenchReport {
 export function targetsOf(report: BenchReport): TargetResult[] {
   const input: TargetInput = {};
   for (const s of report.scenarios) {
-    if (s.scenario === 'delivery') input.delivery = { p99: s.delivery.p99, ok: s.delivery.ok, lost: s.counts.lost };
-    else input[s.scenario] = { rps: s.requests.rps };
+    const stealShare = s.topology.hostStealShare;
+    if (s.scenario === 'delivery') input.delivery = { p99: s.delivery.p99, ok: s.delivery.ok, lost: s.counts.lost, stealShare };
+    else input[s.scenario] = { rps: s.requests.rps, stealShare };
   }
   return evaluateTargets(input, report.options.servers);
 }

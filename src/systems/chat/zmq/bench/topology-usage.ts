@@ -1,3 +1,4 @@
+import { cpus } from 'node:os';
 import { watchHostSteal } from '../../../../kit/observe/host-steal.ts';
 import { RssSampler, processTreeUsage } from '../../../../kit/observe/process-usage.ts';
 
@@ -12,6 +13,8 @@ export interface TopologyUsage {
   benchCpuSeconds: number;
   /** CPU time the host stole from this machine during the scenario (null off Linux): tails follow it. */
   hostStealSeconds: number | null;
+  /** hostStealSeconds over the machine's CPU time in the scenario (wall time × its CPUs). */
+  hostStealShare: number | null;
 }
 
 /** Starts measuring the roles' processes (and their children) until stop(). */
@@ -28,12 +31,14 @@ export function watchTopology(pids: () => number[]): { stop(): TopologyUsage } {
       const bench = process.cpuUsage(benchBefore);
       const cpuSeconds = Math.max(0, after.cpuMs - cpuBefore) / 1_000;
       const wallSeconds = (performance.now() - startedAt) / 1_000;
+      const stolen = steal.stop() ?? null;
       return {
         peakRssMb: round(sampler.peakBytes / 1024 / 1024, 1),
         cpuSeconds: round(cpuSeconds, 2),
         cores: wallSeconds > 0 ? round(cpuSeconds / wallSeconds, 2) : 0,
         benchCpuSeconds: round((bench.user + bench.system) / 1e6, 2),
-        hostStealSeconds: steal.stop() ?? null,
+        hostStealSeconds: stolen,
+        hostStealShare: stolen === null || wallSeconds <= 0 ? null : round(stolen / (wallSeconds * cpus().length), 4),
       };
     },
   };
