@@ -7,9 +7,9 @@ export const TARGET_SERVERS = 3;
 export const DELIVERY_P99_TARGET_MS = 5;
 
 /**
- * Above this share of the machine's CPU time taken by the host (steal), a verdict gets a caveat. In two dozen
- * 10-s delivery runs on 2 December, of builds within a few percent of each other's CPU, the runs with at most 0.1 s
- * of steal (0.5 %) had p99 4.5 – 5.3 ms, and those with 0.4 s or more 5.1 – 14.8 ms.
+ * Above this share of the machine's CPU time taken by the host (steal), a verdict gets a caveat. In some fifty
+ * 10-s delivery runs on 2 December, of builds within a few percent of each other's CPU, those with at most 0.1 s
+ * of steal (0.5 %) had p99 4.3 – 5.9 ms, and those with 0.4 s or more 5.1 – 27 ms.
  */
 export const STEAL_CAVEAT_SHARE = 0.01;
 
