@@ -151,8 +151,8 @@ class Reader {
   }
 
   /** Every element takes a byte at least: a count beyond what is left is refused before anything is built. */
-  #count(count: number, what: string): void {
-    if (count > this.bytes.length - this.pos) throw new MessagePackError(`${what} of ${count} entries in ${this.bytes.length - this.pos} remaining bytes`);
+  #fits(elements: number, what: string): void {
+    if (elements > this.bytes.length - this.pos) throw new MessagePackError(`${what} cannot fit in the ${this.bytes.length - this.pos} bytes left`);
   }
 
   #nested(depth: number): number {
@@ -161,7 +161,7 @@ class Reader {
   }
 
   #array(length: number, depth: number): unknown[] {
-    this.#count(length, 'an array');
+    this.#fits(length, `an array of ${length} entries`);
     const inner = this.#nested(depth);
     const array: unknown[] = [];
     for (let i = 0; i < length; i++) array.push(this.value(inner));
@@ -169,7 +169,7 @@ class Reader {
   }
 
   #map(size: number, depth: number): Record<string, unknown> {
-    this.#count(size * 2, 'a map');
+    this.#fits(size * 2, `a map of ${size} pairs`);
     const inner = this.#nested(depth);
     const map: Record<string, unknown> = {};
     for (let i = 0; i < size; i++) {
