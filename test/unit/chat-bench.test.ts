@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../src/kit/cli/args.ts';
-import { DEFAULTS, MAX_CLIENTS, MAX_SERVERS, SCENARIOS, parseBenchOptions, parseScenarios } from '../../src/systems/chat/zmq/bench/bench-options.ts';
+import { DEFAULTS, MAX_CLIENTS, MAX_RUNS, MAX_SERVERS, SCENARIOS, parseBenchOptions, parseScenarios } from '../../src/systems/chat/zmq/bench/bench-options.ts';
 import { type BenchReport, benchJson, formatBenchReport } from '../../src/systems/chat/zmq/bench/bench-report.ts';
+import { formatRunsSummary, summarizeRuns } from '../../src/systems/chat/zmq/bench/bench-runs.ts';
 import { DELIVERY_P99_TARGET_MS, REQUESTS_PER_SECOND_TARGET, STEAL_CAVEAT_SHARE, TARGET_SERVERS, evaluateTargets } from '../../src/systems/chat/zmq/bench/bench-targets.ts';
 import { BenchTopology } from '../../src/systems/chat/zmq/bench/bench-topology.ts';
 import { DeliveryTracker, deliveryText, parseDeliveryText } from '../../src/systems/chat/zmq/bench/delivery-tracker.ts';
@@ -30,13 +31,14 @@ describe('chat zmq bench options', () => {
     assert.equal(options.rate, DEFAULTS.rate);
     assert.equal(options.json, false);
     assert.equal(options.repSockets, undefined, "the servers' own default");
+    assert.equal(options.runs, 1);
     assert.ok(options.durationMs > 0 && options.timeoutMs > 0);
     assert.ok(options.warmupMs > 0, 'each scenario warms up first unless told not to');
   });
 
   it('reads every option', () => {
-    const options = parseBenchOptions(['--json', '--duration', '5s', '--warmup', '0', '--clients', '8', '--rate', '250', '--servers', '5', '--scenario', 'writes', '--timeout', '750ms', '--rep-sockets', '4']);
-    assert.deepEqual(options, { json: true, durationMs: 5_000, warmupMs: 0, clients: 8, rate: 250, servers: 5, scenarios: ['writes'], timeoutMs: 750, repSockets: 4 });
+    const options = parseBenchOptions(['--json', '--duration', '5s', '--warmup', '0', '--clients', '8', '--rate', '250', '--servers', '5', '--scenario', 'writes', '--timeout', '750ms', '--rep-sockets', '4', '--runs', '3']);
+    assert.deepEqual(options, { json: true, durationMs: 5_000, warmupMs: 0, clients: 8, rate: 250, servers: 5, scenarios: ['writes'], timeoutMs: 750, repSockets: 4, runs: 3 });
     assert.throws(() => parseBenchOptions(['--warmup', '5']), /--warmup "5" is not a duration/);
   });
 
@@ -62,6 +64,8 @@ describe('chat zmq bench options', () => {
     ['--rate', '0'],
     ['--duration', '10'],
     ['--timeout', 'soon'],
+    ['--runs', '0'],
+    ['--runs', String(MAX_RUNS + 1)],
     ['--verbose'],
     ['stray'],
   ]) {
@@ -219,7 +223,7 @@ describe('chat zmq bench report', () => {
   });
   const topology = { peakRssMb: 100, cpuSeconds: 1, cores: 1, benchCpuSeconds: 1, hostStealSeconds: 0.25, hostStealShare: 0.0125 };
   const report: BenchReport = {
-    options: { durationMs: 1_000, warmupMs: 500, clients: 4, rate: 100, servers: 3, scenarios: ['reads', 'delivery'], timeoutMs: 1_000 },
+    options: { durationMs: 1_000, warmupMs: 500, clients: 4, rate: 100, servers: 3, scenarios: ['reads', 'delivery'], timeoutMs: 1_000, runs: 1 },
     roles: ['broker', 'proxy', 'reference', 's1', 's2', 's3'],
     scenarios: [
       { scenario: 'reads', requests: load('reads', REQUESTS_PER_SECOND_TARGET * 2, 1), topology, warmup: load('reads · warm-up', 1, 1) },
@@ -246,6 +250,39 @@ describe('chat zmq bench report', () => {
       ['delivery', false],
       ['delivery', false],
     ]);
+  });
+
+  it('sums several runs up: every run with its steal, the medians, and each target as met in k of n runs', () => {
+    const deliveryRun = (p99: number, lost: number, steal: number): BenchReport => ({
+      ...report,
+      scenarios: [
+        { scenario: 'reads', requests: load('reads', REQUESTS_PER_SECOND_TARGET + p99 * 1_000, 1), topology: { ...topology, hostStealSeconds: steal } },
+        {
+          scenario: 'delivery',
+          requests: load('delivery requests', 100, 2, { model: 'open' }),
+          delivery: load('delivery', 100, p99, { model: 'open' }),
+          counts: { sent: 100, accepted: 100, delivered: 100 - lost, lost, duplicates: 0, unconfirmed: 0 },
+          topology: { ...topology, hostStealSeconds: steal },
+        },
+      ],
+    });
+    const summary = summarizeRuns([deliveryRun(3, 0, 0.01), deliveryRun(7, 0, 2.5), deliveryRun(4, 1, 0.02)]);
+    assert.deepEqual(summary.rows.map((r) => [r.run, r.deliveryP99, r.lost, r.steal.delivery]), [
+      [1, 3, 0, 0.01],
+      [2, 7, 0, 2.5],
+      [3, 4, 1, 0.02],
+    ]);
+    assert.equal(summary.median.deliveryP99, 4);
+    assert.equal(summary.median.reads, REQUESTS_PER_SECOND_TARGET + 4_000);
+    assert.equal(summary.median.writes, undefined, 'writes did not run');
+    const byTarget = Object.fromEntries(summary.targets.map((t) => [t.target, [t.met, t.of, t.median]]));
+    assert.deepEqual(byTarget['publish-to-delivery p99'], [2, 3, 4]);
+    assert.deepEqual(byTarget['lost deliveries'], [2, 3, 0]);
+    assert.equal(summarizeRuns([deliveryRun(3, 0, 0), deliveryRun(5, 0, 0)]).median.deliveryP99, 4, 'an even count takes the mean of the middle two');
+    const text = formatRunsSummary(summary);
+    assert.match(text, /3 runs, each on a fresh topology/);
+    assert.match(text, /7\.00 \(2\.50\)/);
+    assert.match(text, /publish-to-delivery p99 < 5 ms: met in 2 of 3 runs \(median 4\.000 ms\)/);
   });
 
   it('shows the table, the delivery counts, the usage and a pass or FAIL per target', () => {

@@ -20,6 +20,8 @@ export interface BenchOptions {
   timeoutMs: number;
   /** Each server's REP sockets; absent, the server's default. */
   repSockets?: number;
+  /** Whole runs, each on a fresh topology; above 1, a summary with the median and how many runs met each target. */
+  runs: number;
 }
 
 export const BENCH_HELP_COMMAND = 'mensageiro chat zmq bench --help';
@@ -28,6 +30,8 @@ export const BENCH_HELP_COMMAND = 'mensageiro chat zmq bench --help';
 export const MAX_SERVERS = 16;
 /** Each client holds two sockets (REQ and SUB) in this one process. */
 export const MAX_CLIENTS = 1_024;
+/** A run takes a minute or so with the defaults. */
+export const MAX_RUNS = 100;
 
 export const DEFAULTS = { duration: '10s', warmup: '5s', clients: 64, rate: 1_000, servers: 3, timeout: '5s' } as const;
 
@@ -44,11 +48,14 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
     scenario: { type: 'string' },
     timeout: { type: 'string' },
     'rep-sockets': { type: 'string' },
+    runs: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return 'help';
   const clients = positiveInteger('--clients', values.clients ?? String(DEFAULTS.clients), help);
   if (clients > MAX_CLIENTS) throw new UsageError(`--clients takes at most ${MAX_CLIENTS}, got ${clients}`, help);
+  const runs = positiveInteger('--runs', values.runs ?? '1', help);
+  if (runs > MAX_RUNS) throw new UsageError(`--runs takes at most ${MAX_RUNS}, got ${runs}`, help);
   const servers = positiveInteger('--servers', values.servers ?? String(DEFAULTS.servers), help);
   if (servers > MAX_SERVERS) throw new UsageError(`--servers takes at most ${MAX_SERVERS} (each is a process on this machine), got ${servers}`, help);
   return {
@@ -60,6 +67,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
     servers,
     scenarios: parseScenarios(values.scenario ?? 'all'),
     timeoutMs: durationOption('--timeout', values.timeout ?? DEFAULTS.timeout, help),
+    runs,
     ...(values['rep-sockets'] === undefined ? {} : { repSockets: positiveInteger('--rep-sockets', values['rep-sockets'], help) }),
   };
 }

@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import type { CliIo } from '../../../../kit/cli/args.ts';
 import { compiledCli } from '../../../../kit/runtime/compiled-entry.ts';
-import { DEFAULTS, MAX_SERVERS, parseBenchOptions } from '../bench/bench-options.ts';
-import { benchJson, formatBenchReport } from '../bench/bench-report.ts';
+import { DEFAULTS, MAX_RUNS, MAX_SERVERS, parseBenchOptions } from '../bench/bench-options.ts';
+import { type BenchReport, benchJson, formatBenchReport } from '../bench/bench-report.ts';
+import { formatRunsSummary, summarizeRuns } from '../bench/bench-runs.ts';
 import { DELIVERY_P99_TARGET_MS, REQUESTS_PER_SECOND_TARGET } from '../bench/bench-targets.ts';
 import { ChatBench, TopologyStartError } from '../bench/chat-bench.ts';
 import { DEFAULT_REP_SOCKETS } from '../roles/chat-server.ts';
@@ -10,7 +11,7 @@ import { ChatZmqCommandError } from './common.ts';
 
 export const BENCH_HELP = `usage: mensageiro chat zmq bench [--scenario all|reads|writes|delivery] [--duration ${DEFAULTS.duration}] [--warmup ${DEFAULTS.warmup}]
        [--clients ${DEFAULTS.clients}] [--rate ${DEFAULTS.rate}] [--servers ${DEFAULTS.servers}] [--timeout ${DEFAULTS.timeout}]
-       [--rep-sockets N] [--json]
+       [--rep-sockets N] [--runs 1] [--json]
 
 Starts its own topology as separate processes (broker, proxy, reference and --servers servers, on ports the
 system picks, data in a temporary directory removed at the end), logs in --clients users, creates the bench
@@ -38,8 +39,11 @@ A missed target is a measurement, not a failure: the exit code is 0 unless the t
   --timeout D    a request unanswered by then fails; it is not resent (default ${DEFAULTS.timeout})
   --rep-sockets N  each server's REP sockets to the broker (default: the server's, ${DEFAULT_REP_SOCKETS}); fewer
                  favour reads, more favour writes and delivery
+  --runs N       whole runs, each on a fresh topology, up to ${MAX_RUNS}; above 1, a table of every run with the
+                 host's steal, the medians, and each target as "met in k of N runs" (on a shared machine one
+                 run's tail can be the host's doing)
   --json         print one JSON document with every figure and each target's verdict on stdout; the report
-                 goes to stderr
+                 goes to stderr. With --runs above 1: {runs: [one document per run], summary}
 `;
 
 const ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
@@ -58,26 +62,43 @@ export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
     throw new ChatZmqCommandError((err as Error).message, { cause: err });
   }
 
-  const bench = new ChatBench(options, cli, log);
+  let bench: ChatBench | undefined;
+  let interrupted: NodeJS.Signals | undefined;
   // Ctrl-C: stop every role and remove the data, then die of the same signal, as an interrupted program should.
   const onSignal = (signal: NodeJS.Signals) => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    interrupted = signal;
     io.stderr.write(`\nchat zmq bench: ${signal}, stopping the topology…\n`);
-    void bench.stop().finally(() => process.kill(process.pid, signal));
+    void (bench?.stop() ?? Promise.resolve()).finally(() => process.kill(process.pid, signal));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const reports: BenchReport[] = [];
   try {
-    const report = await bench.run();
-    (options.json ? io.stderr : io.stdout).write(formatBenchReport(report));
-    if (options.json) io.stdout.write(`${JSON.stringify(benchJson(report))}\n`);
+    for (let run = 1; run <= options.runs && !interrupted; run++) {
+      if (options.runs > 1) log(`run ${run} of ${options.runs}`);
+      bench = new ChatBench(options, cli, log);
+      try {
+        reports.push(await bench.run());
+      } finally {
+        await bench.stop();
+      }
+      const report = reports.at(-1)!;
+      const heading = options.runs > 1 ? `run ${run} of ${options.runs}\n` : '';
+      (options.json ? io.stderr : io.stdout).write(`${heading}${formatBenchReport(report)}`);
+      if (options.json && options.runs === 1) io.stdout.write(`${JSON.stringify(benchJson(report))}\n`);
+    }
+    if (options.runs > 1) {
+      const summary = summarizeRuns(reports);
+      (options.json ? io.stderr : io.stdout).write(`\n${formatRunsSummary(summary)}`);
+      if (options.json) io.stdout.write(`${JSON.stringify({ runs: reports.map(benchJson), summary })}\n`);
+    }
     return 0;
   } catch (err) {
     if (err instanceof TopologyStartError) throw new ChatZmqCommandError(`the topology did not start: ${err.message}`, { cause: err });
     throw new ChatZmqCommandError(`the bench stopped: ${(err as Error).message}`, { cause: err });
   } finally {
-    await bench.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
