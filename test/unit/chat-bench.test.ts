@@ -37,8 +37,8 @@ describe('chat zmq bench options', () => {
   });
 
   it('reads every option', () => {
-    const options = parseBenchOptions(['--json', '--duration', '5s', '--warmup', '0', '--clients', '8', '--rate', '250', '--servers', '5', '--scenario', 'writes', '--timeout', '750ms', '--rep-sockets', '4', '--runs', '3']);
-    assert.deepEqual(options, { json: true, durationMs: 5_000, warmupMs: 0, clients: 8, rate: 250, servers: 5, scenarios: ['writes'], timeoutMs: 750, repSockets: 4, runs: 3 });
+    const options = parseBenchOptions(['--json', '--duration', '5s', '--warmup', '0', '--clients', '8', '--rate', '250', '--servers', '5', '--scenario', 'writes', '--timeout', '750ms', '--rep-sockets', '4', '--runs', '3', '--report', 'out.html']);
+    assert.deepEqual(options, { json: true, durationMs: 5_000, warmupMs: 0, clients: 8, rate: 250, servers: 5, scenarios: ['writes'], timeoutMs: 750, repSockets: 4, runs: 3, report: 'out.html' });
     assert.throws(() => parseBenchOptions(['--warmup', '5']), /--warmup "5" is not a duration/);
   });
 
@@ -66,6 +66,7 @@ describe('chat zmq bench options', () => {
     ['--timeout', 'soon'],
     ['--runs', '0'],
     ['--runs', String(MAX_RUNS + 1)],
+    ['--report', ' '],
     ['--verbose'],
     ['stray'],
   ]) {

@@ -22,6 +22,8 @@ export interface BenchOptions {
   repSockets?: number;
   /** Whole runs, each on a fresh topology; above 1, a summary with the median and how many runs met each target. */
   runs: number;
+  /** Also write an HTML report with every row's latency over time and its histogram to this file. */
+  report?: string;
 }
 
 export const BENCH_HELP_COMMAND = 'mensageiro chat zmq bench --help';
@@ -49,6 +51,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
     timeout: { type: 'string' },
     'rep-sockets': { type: 'string' },
     runs: { type: 'string' },
+    report: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return 'help';
@@ -69,6 +72,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
     timeoutMs: durationOption('--timeout', values.timeout ?? DEFAULTS.timeout, help),
     runs,
     ...(values['rep-sockets'] === undefined ? {} : { repSockets: positiveInteger('--rep-sockets', values['rep-sockets'], help) }),
+    ...(values.report === undefined ? {} : { report: reportFile(values.report) }),
   };
 }
 
@@ -82,4 +86,9 @@ export function parseScenarios(value: string): ScenarioName[] {
     else throw new UsageError(`--scenario takes all, ${SCENARIOS.join(', ')} (or several separated by commas), got "${value}"`, BENCH_HELP_COMMAND);
   }
   return SCENARIOS.filter((s) => chosen.has(s));
+}
+
+function reportFile(value: string): string {
+  if (value.trim() === '') throw new UsageError('--report takes a file name, as in --report chat-bench.html', BENCH_HELP_COMMAND);
+  return value;
 }

@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import type { CliIo } from '../../../../kit/cli/args.ts';
 import { compiledCli } from '../../../../kit/runtime/compiled-entry.ts';
 import { DEFAULTS, MAX_RUNS, MAX_SERVERS, parseBenchOptions } from '../bench/bench-options.ts';
-import { type BenchReport, benchJson, formatBenchReport } from '../bench/bench-report.ts';
+import { writeHtmlReport } from '../../../../kit/loadgen/index.ts';
+import { type BenchReport, benchJson, formatBenchReport, resultsOf } from '../bench/bench-report.ts';
 import { formatRunsSummary, summarizeRuns } from '../bench/bench-runs.ts';
 import { DELIVERY_P99_TARGET_MS, REQUESTS_PER_SECOND_TARGET } from '../bench/bench-targets.ts';
 import { ChatBench, TopologyStartError } from '../bench/chat-bench.ts';
@@ -11,7 +12,7 @@ import { ChatZmqCommandError } from './common.ts';
 
 export const BENCH_HELP = `usage: mensageiro chat zmq bench [--scenario all|reads|writes|delivery] [--duration ${DEFAULTS.duration}] [--warmup ${DEFAULTS.warmup}]
        [--clients ${DEFAULTS.clients}] [--rate ${DEFAULTS.rate}] [--servers ${DEFAULTS.servers}] [--timeout ${DEFAULTS.timeout}]
-       [--rep-sockets N] [--runs 1] [--json]
+       [--rep-sockets N] [--runs 1] [--report FILE] [--json]
 
 Starts its own topology as separate processes (broker, proxy, reference and --servers servers, on ports the
 system picks, data in a temporary directory removed at the end), logs in --clients users, creates the bench
@@ -42,6 +43,8 @@ A missed target is a measurement, not a failure: the exit code is 0 unless the t
   --runs N       whole runs, each on a fresh topology, up to ${MAX_RUNS}; above 1, a table of every run with the
                  host's steal, the medians, and each target as "met in k of N runs" (on a shared machine one
                  run's tail can be the host's doing)
+  --report FILE  also write an HTML report: every row's latency over time (where a stall or the host's steal
+                 shows as a spike) and its histogram
   --json         print one JSON document with every figure and each target's verdict on stdout; the report
                  goes to stderr. With --runs above 1: {runs: [one document per run], summary}
 `;
@@ -88,6 +91,11 @@ export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
       const heading = options.runs > 1 ? `run ${run} of ${options.runs}\n` : '';
       (options.json ? io.stderr : io.stdout).write(`${heading}${formatBenchReport(report)}`);
       if (options.json && options.runs === 1) io.stdout.write(`${JSON.stringify(benchJson(report))}\n`);
+    }
+    if (options.report) {
+      const rows = reports.flatMap((report, i) => resultsOf(report).map((result) => (options.runs > 1 ? { ...result, name: `run ${i + 1}: ${result.name}` } : result)));
+      await writeHtmlReport(rows, options.report, 'mensageiro chat zmq bench');
+      log(`report written to ${options.report}`);
     }
     if (options.runs > 1) {
       const summary = summarizeRuns(reports);
