@@ -9,7 +9,7 @@ export const DELIVERY_P99_TARGET_MS = 5;
 /**
  * Above this share of the machine's CPU time taken by the host (steal), a verdict gets a caveat. In some fifty
  * 10-s delivery runs on 2 December, of builds within a few percent of each other's CPU, those with at most 0.1 s
- * of steal (0.5 %) had p99 4.3 – 5.9 ms, and those with 0.4 s or more 5.1 – 27 ms.
+ * of steal (0.5 %) had p99 3.4 – 6.2 ms, and those with 0.4 s or more 5.1 – 27 ms.
  */
 export const STEAL_CAVEAT_SHARE = 0.01;
 
