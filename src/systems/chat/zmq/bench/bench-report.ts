@@ -90,7 +90,7 @@ export function formatBenchReport(report: BenchReport): string {
       'targets (issue 5):',
       ...grid(
         ['scenario', 'target', 'goal', 'measured', 'result'],
-        targets.map((t) => [t.scenario, t.target, t.goal, measured(t), t.pass ? 'pass' : 'FAIL']),
+        targets.map((t) => [t.scenario, t.target, t.goal, formatMeasured(t.measured, t.unit), t.pass ? 'pass' : 'FAIL']),
         [false, false, false, true, false],
       ),
     );
@@ -123,20 +123,21 @@ export function benchJson(report: BenchReport): BenchJson {
   return { options: report.options, roles: report.roles, results: resultsOf(report).map(toJson), scenarios, targets: targetsOf(report), exited: report.exited };
 }
 
-function measured(t: TargetResult): string {
-  if (t.measured === null) return 'nothing delivered';
-  switch (t.unit) {
+/** A target's figure as the tables show it: req/s to one decimal, ms to three, a count as is. */
+export function formatMeasured(value: number | null, unit: TargetResult['unit']): string {
+  if (value === null) return 'nothing delivered';
+  switch (unit) {
     case 'req/s':
-      return `${t.measured.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} req/s`;
+      return `${value.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} req/s`;
     case 'ms':
-      return `${t.measured.toFixed(3)} ms`;
+      return `${value.toFixed(3)} ms`;
     default:
-      return String(t.measured);
+      return String(value);
   }
 }
 
 /** Columns padded to their widest cell; numbers (all but the first column, unless told) to the right. */
-function grid(header: string[], rows: string[][], right = header.map((_, i) => i > 0)): string[] {
+export function grid(header: string[], rows: string[][], right = header.map((_, i) => i > 0)): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `  ${cells.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd()}`;
   return [line(header), ...rows.map(line)];

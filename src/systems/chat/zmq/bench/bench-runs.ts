@@ -1,5 +1,5 @@
 import type { ScenarioName } from './bench-options.ts';
-import { type BenchReport, targetsOf } from './bench-report.ts';
+import { type BenchReport, formatMeasured, grid, targetsOf } from './bench-report.ts';
 import type { TargetResult } from './bench-targets.ts';
 
 /** One whole run's headline figures, and what the host stole in each scenario (seconds). */
@@ -94,12 +94,7 @@ export function formatRunsSummary(summary: RunsSummary): string {
   ]);
   const m = summary.median;
   rows.push(['median', n(m.reads), n(m.writes), m.deliveryP99 === undefined ? '—' : `${n(m.deliveryP50, 2)} / ${n(m.deliveryP99, 2)}`, n(m.lost)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}`;
-  const out = [`${summary.rows.length} runs, each on a fresh topology:`, line(header), ...rows.map(line), '', 'targets (issue 5) over the runs:'];
-  for (const t of summary.targets) {
-    const median = t.median === null ? 'nothing measured' : t.unit === 'ms' ? `${t.median.toFixed(3)} ms` : t.unit === 'req/s' ? `${n(t.median, 1)} req/s` : String(t.median);
-    out.push(`  ${t.scenario}: ${t.target} ${t.goal}: met in ${t.met} of ${t.of} runs (median ${median})`);
-  }
+  const out = [`${summary.rows.length} runs, each on a fresh topology:`, ...grid(header, rows), '', 'targets (issue 5) over the runs:'];
+  for (const t of summary.targets) out.push(`  ${t.scenario}: ${t.target} ${t.goal}: met in ${t.met} of ${t.of} runs (median ${formatMeasured(t.median, t.unit)})`);
   return `${out.join('\n')}\n`;
 }
