@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { CliIo } from '../../../../kit/cli/args.ts';
 import { compiledCli } from '../../../../kit/runtime/compiled-entry.ts';
+import { hasNodeFlags, runWithNodeFlags } from '../../../../kit/runtime/node-flags.ts';
 import { DEFAULTS, MAX_RUNS, MAX_SERVERS, parseBenchOptions } from '../bench/bench-options.ts';
 import { writeHtmlReport } from '../../../../kit/loadgen/index.ts';
 import { type BenchReport, benchJson, formatBenchReport, resultsOf } from '../bench/bench-report.ts';
@@ -8,7 +9,7 @@ import { formatRunsSummary, summarizeRuns } from '../bench/bench-runs.ts';
 import { DELIVERY_P99_TARGET_MS, REQUESTS_PER_SECOND_TARGET } from '../bench/bench-targets.ts';
 import { ChatBench, TopologyStartError } from '../bench/chat-bench.ts';
 import { DEFAULT_REP_SOCKETS } from '../roles/chat-server.ts';
-import { ChatZmqCommandError } from './common.ts';
+import { ChatZmqCommandError, ROLE_NODE_FLAGS } from './common.ts';
 
 export const BENCH_HELP = `usage: mensageiro chat zmq bench [--scenario all|reads|writes|delivery] [--duration ${DEFAULTS.duration}] [--warmup ${DEFAULTS.warmup}]
        [--clients ${DEFAULTS.clients}] [--rate ${DEFAULTS.rate}] [--servers ${DEFAULTS.servers}] [--timeout ${DEFAULTS.timeout}]
@@ -64,6 +65,8 @@ export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
   } catch (err) {
     throw new ChatZmqCommandError((err as Error).message, { cause: err });
   }
+  // The load generator and the subscriber are on every measured path too: they collect garbage as the roles do.
+  if (!hasNodeFlags(ROLE_NODE_FLAGS)) return runWithNodeFlags(ROLE_NODE_FLAGS, cli, ['chat', 'zmq', 'bench', ...argv], io);
 
   let bench: ChatBench | undefined;
   let interrupted: NodeJS.Signals | undefined;
