@@ -13,13 +13,14 @@ export function hasNodeFlags(flags: readonly string[]): boolean {
 /**
  * Runs `script args` in a child Node started with `flags`, its output written to `io`, and resolves its exit
  * code (128 + the signal's number when a signal ended it). V8 fixes its heap settings when it starts, and Node
- * refuses some of them in NODE_OPTIONS, so a command that needs them runs itself again this way. Ctrl-C reaches
- * both processes from the terminal; a SIGINT or SIGTERM sent to this one alone is passed on, and this one waits
- * for the child to finish its own clean-up.
+ * refuses some of them in NODE_OPTIONS, so a command that needs them runs itself again this way. The child has a
+ * process group of its own, so Ctrl-C reaches it once, passed on by this process (from the terminal it would get
+ * that SIGINT twice, and the second would cut its clean-up short); this one waits for the child to finish.
  */
 export function runWithNodeFlags(flags: readonly string[], script: string, args: readonly string[], io: CliIo): Promise<number> {
   const child = spawn(process.execPath, [...flags, script, ...args], {
-    stdio: ['inherit', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
     env: { ...process.env, [NODE_FLAGS_RERUN_ENV]: '1' },
   });
   child.stdout.pipe(io.stdout, { end: false });
