@@ -30,15 +30,17 @@ export function runWithNodeFlags(flags: readonly string[], script: string, args:
   };
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
+  const stopForwarding = () => {
+    process.off('SIGINT', forward);
+    process.off('SIGTERM', forward);
+  };
   return new Promise<number>((resolve, reject) => {
     child.once('error', (err) => {
-      process.off('SIGINT', forward);
-      process.off('SIGTERM', forward);
+      stopForwarding();
       reject(err);
     });
     child.once('close', (code, signal) => {
-      process.off('SIGINT', forward);
-      process.off('SIGTERM', forward);
+      stopForwarding();
       resolve(code ?? 128 + (signal ? constants.signals[signal] : 0));
     });
   });

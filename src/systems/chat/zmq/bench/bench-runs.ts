@@ -48,7 +48,9 @@ export function summarizeRuns(reports: BenchReport[]): RunsSummary {
   for (const report of reports) {
     for (const target of targetsOf(report)) {
       const key = `${target.scenario}\u0000${target.target}`;
-      byTarget.set(key, [...(byTarget.get(key) ?? []), target]);
+      const results = byTarget.get(key);
+      if (results) results.push(target);
+      else byTarget.set(key, [target]);
     }
   }
   const targets = [...byTarget.values()].map((results): TargetOverRuns => {

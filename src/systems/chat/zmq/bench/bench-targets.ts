@@ -33,7 +33,7 @@ export interface TargetResult {
   measured: number | null;
   unit: 'req/s' | 'ms' | 'lost';
   pass: boolean;
-  /** Why the verdict needs a caveat (another server count than the issue's). */
+  /** Why the verdict needs a caveat: another server count than the issue's, or the host's steal during the run. */
   note?: string;
 }
 
