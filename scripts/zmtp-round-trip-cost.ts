@@ -4,7 +4,7 @@
 // Usage: node --import tsx scripts/zmtp-round-trip-cost.ts [seconds per case, default 4]
 import { fork } from 'node:child_process';
 import { Dealer, Router } from 'zeromq';
-import { connectZmtp } from '../src/kit/bus/zmtp/zmtp-connection.ts';
+import { connectZmtp } from '../src/kit/zmtp/zmtp-connection.ts';
 
 const EMPTY = Buffer.alloc(0);
 const BODY = Buffer.alloc(300, 1);

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { connect, createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { Dealer, Proxy, Publisher, Reply, Request, Router, Subscriber, XPublisher, XSubscriber } from 'zeromq';
-import { ZmtpConnection, connectZmtp } from '../../src/kit/bus/zmtp/zmtp-connection.ts';
-import { ZmtpBroker } from '../../src/kit/bus/zmtp/zmtp-broker.ts';
-import { ZmtpPublisher } from '../../src/kit/bus/zmtp/zmtp-publisher.ts';
-import { ZmtpPubSubProxy } from '../../src/kit/bus/zmtp/zmtp-pubsub-proxy.ts';
-import { ZmtpSubscriber } from '../../src/kit/bus/zmtp/zmtp-subscriber.ts';
-import { ZmtpReplier } from '../../src/kit/bus/zmtp/zmtp-replier.ts';
+import { ZmtpConnection, connectZmtp } from '../../src/kit/zmtp/zmtp-connection.ts';
+import { ZmtpBroker } from '../../src/kit/zmtp/zmtp-broker.ts';
+import { ZmtpPublisher } from '../../src/kit/zmtp/zmtp-publisher.ts';
+import { ZmtpPubSubProxy } from '../../src/kit/zmtp/zmtp-pubsub-proxy.ts';
+import { ZmtpSubscriber } from '../../src/kit/zmtp/zmtp-subscriber.ts';
+import { ZmtpReplier } from '../../src/kit/zmtp/zmtp-replier.ts';
 import { sleep, waitFor } from '../helpers/wait.ts';
 
 const LOCAL = 'tcp://127.0.0.1:0';

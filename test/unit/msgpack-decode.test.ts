@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ExtData, decode, encode } from '@msgpack/msgpack';
-import { MessagePackDepthError, MessagePackError, MessagePackExtensionError, decodeMessagePack } from '../../src/kit/bus/msgpack-decode.ts';
+import { MessagePackDepthError, MessagePackError, MessagePackExtensionError, decodeMessagePack } from '../../src/kit/zmtp/msgpack-decode.ts';
 
 const read = (bytes: Uint8Array, maxDepth = 32) => decodeMessagePack(bytes, { maxDepth });
 

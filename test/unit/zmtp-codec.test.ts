@@ -11,7 +11,7 @@ import {
   greeting,
   parseProperties,
   readyCommand,
-} from '../../src/kit/bus/zmtp/zmtp-codec.ts';
+} from '../../src/kit/zmtp/zmtp-codec.ts';
 
 function readAll(bytes: Buffer, cut: number[], maxBytes = 1 << 20): ZmtpEvent[] {
   const reader = new FrameReader(maxBytes);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PrefixTable, parseSubscription, subscriptionMessage } from '../../src/kit/bus/zmtp/zmtp-subscriptions.ts';
+import { PrefixTable, parseSubscription, subscriptionMessage } from '../../src/kit/zmtp/zmtp-subscriptions.ts';
 
 const b = (text: string) => Buffer.from(text);
 

@@ -3,12 +3,12 @@ import type { Transport, TransportFactory, TransportOptions } from './transport.
 
 /** Transports resolved from a URL's scheme, in the manner of Moleculer's transporter registry. */
 const loaders = new Map<string, () => Promise<TransportFactory>>([
-  ['memory:', async () => (await import('./transports/memory.ts')).createMemoryTransport],
-  ['redis:', async () => (await import('./transports/redis.ts')).createRedisTransport],
-  ['rediss:', async () => (await import('./transports/redis.ts')).createRedisTransport],
-  ['redis+unix:', async () => (await import('./transports/redis.ts')).createRedisTransport],
-  ['amqp:', async () => (await import('./transports/amqp.ts')).createAmqpTransport],
-  ['amqps:', async () => (await import('./transports/amqp.ts')).createAmqpTransport],
+  ['memory:', async () => (await import('./transports/memory/index.ts')).createMemoryTransport],
+  ['redis:', async () => (await import('./transports/redis/index.ts')).createRedisTransport],
+  ['rediss:', async () => (await import('./transports/redis/index.ts')).createRedisTransport],
+  ['redis+unix:', async () => (await import('./transports/redis/index.ts')).createRedisTransport],
+  ['amqp:', async () => (await import('./transports/amqp/index.ts')).createAmqpTransport],
+  ['amqps:', async () => (await import('./transports/amqp/index.ts')).createAmqpTransport],
 ]);
 
 export function registerTransport(scheme: string, load: () => Promise<TransportFactory>): void {

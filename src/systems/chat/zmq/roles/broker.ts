@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ZmtpBroker } from '../../../../kit/bus/zmtp/zmtp-broker.ts';
-import { parseTcpEndpoint } from '../../../../kit/bus/zmtp/zmtp-connection.ts';
+import { ZmtpBroker } from '../../../../kit/zmtp/zmtp-broker.ts';
+import { parseTcpEndpoint } from '../../../../kit/zmtp/zmtp-connection.ts';
 
 export interface BrokerOptions {
   /** Where clients and bots connect their REQ sockets, as in 'tcp://*:5555'. */
@@ -31,7 +31,7 @@ export const DEFAULT_BROKER_HIGH_WATER_MARK = 10_000;
  * servers. The ROUTER keeps each client's envelope on the way in, so replies find their way back.
  *
  * It is the zguide's ROUTER/DEALER queue device speaking ZMTP over node:net in one event loop
- * (src/kit/bus/zmtp/zmtp-broker.ts), not libzmq's proxy: per write through 3 servers it took 68 µs of CPU
+ * (src/kit/zmtp/zmtp-broker.ts), not libzmq's proxy: per write through 3 servers it took 68 µs of CPU
  * against libzmq's 94 µs, and 5,800 context switches in 5 s against 17,600 (libzmq's proxy thread and I/O
  * thread hand every message across). Any ZeroMQ REQ, DEALER or REP can connect to it.
  */

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { ZmtpPublisher } from '../../../../kit/bus/zmtp/zmtp-publisher.ts';
-import { ZmtpReplier } from '../../../../kit/bus/zmtp/zmtp-replier.ts';
-import { ZmtpSubscriber } from '../../../../kit/bus/zmtp/zmtp-subscriber.ts';
+import { ZmtpPublisher } from '../../../../kit/zmtp/zmtp-publisher.ts';
+import { ZmtpReplier } from '../../../../kit/zmtp/zmtp-replier.ts';
+import { ZmtpSubscriber } from '../../../../kit/zmtp/zmtp-subscriber.ts';
 import { ChatState } from '../../domain/chat-state.ts';
 import { openSqliteOpLog } from '../../store/sqlite-op-log.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES, MAX_TRANSPORT_BYTES } from '../wire/chat-message.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ZmtpSubscriber } from '../../../../kit/bus/zmtp/zmtp-subscriber.ts';
+import { ZmtpSubscriber } from '../../../../kit/zmtp/zmtp-subscriber.ts';
 import { LamportClock } from '../../domain/lamport-clock.ts';
 import { toWireTimestamp } from '../../domain/timestamp.ts';
 import { type ChatMessage, MAX_TRANSPORT_BYTES } from '../wire/chat-message.ts';

@@ -1,5 +1,5 @@
-import { DEFAULT_ZMTP_MAX_MESSAGE_BYTES, type ZmtpConnection, connectZmtp, parseTcpEndpoint } from '../../../../kit/bus/zmtp/zmtp-connection.ts';
-import { ZMTP_RECONNECT_MS } from '../../../../kit/bus/zmtp/zmtp-dialer.ts';
+import { DEFAULT_ZMTP_MAX_MESSAGE_BYTES, type ZmtpConnection, connectZmtp, parseTcpEndpoint } from '../../../../kit/zmtp/zmtp-connection.ts';
+import { ZMTP_RECONNECT_MS } from '../../../../kit/zmtp/zmtp-dialer.ts';
 import { type ChatMessage, DEFAULT_MAX_MESSAGE_BYTES, decodeChatMessage, encodeChatMessage } from '../wire/chat-message.ts';
 
 export interface LazyPirateOptions {

@@ -1,7 +1,7 @@
 import type { Server } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ZmtpConnection, listenTcp } from '../../../../kit/bus/zmtp/zmtp-connection.ts';
-import { ZmtpDialer } from '../../../../kit/bus/zmtp/zmtp-dialer.ts';
+import { ZmtpConnection, listenTcp } from '../../../../kit/zmtp/zmtp-connection.ts';
+import { ZmtpDialer } from '../../../../kit/zmtp/zmtp-dialer.ts';
 import {
   type ChatMessage,
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -41,7 +41,7 @@ interface PendingRequest {
  * Requests go out only on a finished connection (libzmq's `immediate`), so nothing piles up for a dead peer and
  * nothing stale is delivered when it comes back: a request that cannot go out before its deadline fails.
  *
- * The DEALER speaks ZMTP itself over node:net (src/kit/bus/zmtp): a zeromq.js socket hands every message to
+ * The DEALER speaks ZMTP itself over node:net (src/kit/zmtp): a zeromq.js socket hands every message to
  * libzmq's I/O thread and back, which cost 3× the CPU per round trip on a 2-core machine.
  */
 export class PeerClient {

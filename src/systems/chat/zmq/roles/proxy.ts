@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_BEHIND_BYTES, ZmtpPubSubProxy } from '../../../../kit/bus/zmtp/zmtp-pubsub-proxy.ts';
+import { DEFAULT_MAX_BEHIND_BYTES, ZmtpPubSubProxy } from '../../../../kit/zmtp/zmtp-pubsub-proxy.ts';
 import { MAX_TRANSPORT_BYTES } from '../wire/chat-message.ts';
 
 export interface PubSubProxyOptions {
@@ -24,7 +24,7 @@ export const DEFAULT_PUBSUB_MAX_BEHIND_BYTES = DEFAULT_MAX_BEHIND_BYTES;
 /**
  * The course's Pub/Sub proxy: XSUB for publishers, XPUB for subscribers (publications flow down, subscriptions
  * flow up to the publishers, which filter at the source). It is the zguide's forwarder speaking ZMTP over
- * node:net in one event loop (src/kit/bus/zmtp/zmtp-pubsub-proxy.ts): libzmq's proxy hands each publication from
+ * node:net in one event loop (src/kit/zmtp/zmtp-pubsub-proxy.ts): libzmq's proxy hands each publication from
  * its I/O thread to the proxy thread and back, three thread wake-ups where this takes one.
  *
  * Losing messages: a subscriber that stops reading (alive, so TCP stays up) must not hold up the others, so

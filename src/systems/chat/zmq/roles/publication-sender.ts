@@ -1,4 +1,4 @@
-import type { ZmtpPublisher } from '../../../../kit/bus/zmtp/zmtp-publisher.ts';
+import type { ZmtpPublisher } from '../../../../kit/zmtp/zmtp-publisher.ts';
 import { encodePublicationPayload, encodePublicationTopic } from '../wire/publication.ts';
 
 /** A server's publications, as the course's two frames, through its PUB to the proxy. */

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { ZmtpSubscriber } from '../../../../kit/bus/zmtp/zmtp-subscriber.ts';
+import { ZmtpSubscriber } from '../../../../kit/zmtp/zmtp-subscriber.ts';
 import type { SystemModule } from '../../../../kit/platform.ts';
 import { MESSAGE_MAX_LENGTH, NAME_MAX_LENGTH } from '../../domain/chat-rules.ts';
 import { parseTimestamp } from '../../domain/timestamp.ts';

@@ -1,5 +1,5 @@
 import { Encoder } from '@msgpack/msgpack';
-import { MessagePackDepthError, MessagePackExtensionError, decodeMessagePack } from '../../../../kit/bus/msgpack-decode.ts';
+import { MessagePackDepthError, MessagePackExtensionError, decodeMessagePack } from '../../../../kit/zmtp/msgpack-decode.ts';
 
 /** Every request and reply of the course's protocol: a MessagePack map `{service, data}`. */
 export interface ChatMessage {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Envelope } from '../envelope.ts';
-import { QueueFullError } from '../errors.ts';
-import { LinkedList } from '../linked-list.ts';
-import { compilePattern } from '../pattern.ts';
-import { type ConsumeOptions, type Delivery, type SendOptions, type Subscription, type Transport, type TransportOptions, deadLetterQueue } from '../transport.ts';
+import type { Envelope } from '../../envelope.ts';
+import { QueueFullError } from '../../errors.ts';
+import { LinkedList } from '../../linked-list.ts';
+import { compilePattern } from '../../pattern.ts';
+import { type ConsumeOptions, type Delivery, type SendOptions, type Subscription, type Transport, type TransportOptions, deadLetterQueue } from '../../transport.ts';
 
 /**
  * The in-process transport. Every Bus made from the same `memory://name` URL shares one broker, so

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Envelope } from '../envelope.ts';
-import { QueueFullError } from '../errors.ts';
-import { type ConsumeOptions, type Delivery, type SendOptions, type Subscription, type Transport, type TransportOptions, deadLetterQueue } from '../transport.ts';
-import { duplicateConnection, openConnection } from './redis/connection.ts';
-import { DelayedMover, delayedKey } from './redis/delayed-mover.ts';
-import { fromStreamFields, packFieldList, packMessage, toStreamFields } from './redis/fields.ts';
-import { rangeEntries } from './redis/replies.ts';
-import type { ScriptedRedis } from './redis/scripts.ts';
-import { StreamConsumer } from './redis/stream-consumer.ts';
-import { TopicHub } from './redis/topics.ts';
+import type { Envelope } from '../../envelope.ts';
+import { QueueFullError } from '../../errors.ts';
+import { type ConsumeOptions, type Delivery, type SendOptions, type Subscription, type Transport, type TransportOptions, deadLetterQueue } from '../../transport.ts';
+import { duplicateConnection, openConnection } from './connection.ts';
+import { DelayedMover, delayedKey } from './delayed-mover.ts';
+import { fromStreamFields, packFieldList, packMessage, toStreamFields } from './fields.ts';
+import { rangeEntries } from './replies.ts';
+import type { ScriptedRedis } from './scripts.ts';
+import { StreamConsumer } from './stream-consumer.ts';
+import { TopicHub } from './topics.ts';
 
 /**
  * The Redis transport. Topics are Pub/Sub; queues are Streams named after the queue, read through one

@@ -1,16 +1,16 @@
-import type { Envelope } from '../envelope.ts';
-import { QueueFullError } from '../errors.ts';
-import { type ConsumeOptions, type Delivery, type SendOptions, type Subscription, type Transport, type TransportOptions, deadLetterQueue } from '../transport.ts';
-import { AmqpLink } from './amqp/link.ts';
-import { ChannelLostError, type ConfirmOutlet, NackedError, UnroutableError } from './amqp/outlet.ts';
-import { fromMessage, toContent, toPublishOptions } from './amqp/properties.ts';
-import { QueueConsumer } from './amqp/queue-consumer.ts';
-import { ReplyConsumer } from './amqp/reply-consumer.ts';
-import type { Session } from './amqp/session.ts';
-import { TopicSubscription } from './amqp/topic-subscription.ts';
+import type { Envelope } from '../../envelope.ts';
+import { QueueFullError } from '../../errors.ts';
+import { type ConsumeOptions, type Delivery, type SendOptions, type Subscription, type Transport, type TransportOptions, deadLetterQueue } from '../../transport.ts';
+import { AmqpLink } from './link.ts';
+import { ChannelLostError, type ConfirmOutlet, NackedError, UnroutableError } from './outlet.ts';
+import { fromMessage, toContent, toPublishOptions } from './properties.ts';
+import { QueueConsumer } from './queue-consumer.ts';
+import { ReplyConsumer } from './reply-consumer.ts';
+import type { Session } from './session.ts';
+import { TopicSubscription } from './topic-subscription.ts';
 import {
   DELAY_QUEUE_REFRESH_MS, REPLY_TO, TOPIC_EXCHANGE, declareQueue, delayBucket, delayQueue, delayQueueArguments, isDeadLetterQueue, isNotFound, queueArguments,
-} from './amqp/topology.ts';
+} from './topology.ts';
 
 /**
  * The RabbitMQ transport. Topics go through one topic exchange; queues are durable RabbitMQ queues named
