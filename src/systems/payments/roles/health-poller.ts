@@ -30,7 +30,7 @@ export class HealthPoller {
       } catch (err) {
         this.log.warn('health round failed', { err });
       }
-      if (!this.#stopped) this.#timer = setTimeout(tick, this.intervalMs);
+      if (!this.#stopped) this.#timer = setTimeout(() => void tick(), this.intervalMs);
     };
     void tick();
   }

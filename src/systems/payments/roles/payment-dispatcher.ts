@@ -177,10 +177,10 @@ export class PaymentDispatcher {
         }
       } catch (err) {
         this.#options.log.warn('lookup failed; trying again', { processor: lane.name, correlationId: payment.correlationId, err });
-        setTimeout(attempt, 1_000);
+        setTimeout(() => void attempt(), 1_000);
       }
     };
-    setTimeout(attempt, afterMs);
+    setTimeout(() => void attempt(), afterMs);
   }
 
   /** A pinned payment goes back to its processor only, after `afterMs`; it counts as pending meanwhile. */
