@@ -6,9 +6,9 @@ import { DEFAULT_BUS_URL, createBus } from '../kit/bus/registry.ts';
 import { deadLetterQueue } from '../kit/bus/transport.ts';
 import { emitResults } from '../kit/loadgen/index.ts';
 import { type CliIo, UsageError, durationOption, parseOptions, positiveInteger, positiveNumber, processIo, redactUrl } from '../kit/cli/args.ts';
+import { type SubcommandSet, runSubcommand } from '../kit/cli/subcommands.ts';
 
 export type { CliIo } from '../kit/cli/args.ts';
-
 
 const USAGE = `usage: mensageiro bus <command> [options]
 
@@ -48,35 +48,14 @@ const DLQ_USAGE = `usage: mensageiro bus dlq list <queue> [--url URL] [--limit 2
 
 
 
+const commands: SubcommandSet['commands'] = {
+  bench: async () => bench,
+  dlq: async () => dlq,
+};
+
 /** `mensageiro bus …`: resolves with the exit code. */
-export async function runBus(argv: string[], io: CliIo = processIo): Promise<number> {
-  const [command, ...rest] = argv;
-  try {
-    switch (command) {
-      case 'bench':
-        return await bench(rest, io);
-      case 'dlq':
-        return await dlq(rest, io);
-      case undefined:
-      case '--help':
-      case '-h':
-      case 'help':
-        io.stdout.write(USAGE);
-        return command ? 0 : 2;
-      default:
-        throw new UsageError(`unknown bus command "${command}": use bench, dlq list or dlq replay`, 'mensageiro bus --help');
-    }
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr.write(`mensageiro bus: ${err.message}\nSee "${err.helpCommand}".\n`);
-      return 2;
-    }
-    if (err instanceof EngineError) {
-      io.stderr.write(`mensageiro bus: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
+export function runBus(argv: string[], io: CliIo = processIo): Promise<number> {
+  return runSubcommand({ system: 'bus', usage: USAGE, commands, operationalErrors: [EngineError] }, argv, io);
 }
 
 /** The bus could not be opened on the URL: the message names the URL and what to check. Exit code 1. */
