@@ -1,14 +1,13 @@
-import { BENCH_PATTERNS, type BenchPattern, runBusBench } from '../kit/bus/bench.ts';
 import type { Bus } from '../kit/bus/bus.ts';
 import { decodeBody } from '../kit/bus/codecs.ts';
 import type { Envelope } from '../kit/bus/envelope.ts';
-import { DEFAULT_BUS_URL, createBus } from '../kit/bus/registry.ts';
+import { DEFAULT_BUS_URL } from '../kit/bus/registry.ts';
 import { deadLetterQueue } from '../kit/bus/transport.ts';
-import { emitResults } from '../kit/loadgen/index.ts';
-import { type CliIo, UsageError, durationOption, parseOptions, positiveInteger, positiveNumber, processIo, redactUrl } from '../kit/cli/args.ts';
+import { type CliIo, UsageError, parseOptions, positiveInteger, processIo } from '../kit/cli/args.ts';
+import { type SubcommandSet, runSubcommand } from '../kit/cli/subcommands.ts';
+import { EngineError, busUrl, openBus } from './bus-common.ts';
 
 export type { CliIo } from '../kit/cli/args.ts';
-
 
 const USAGE = `usage: mensageiro bus <command> [options]
 
@@ -17,24 +16,6 @@ const USAGE = `usage: mensageiro bus <command> [options]
   dlq replay    move them back onto the queue
 
 The bus URL comes from --url, else MENSAGEIRO_BUS_URL, else ${DEFAULT_BUS_URL}
-`;
-
-const BENCH_USAGE = `usage: mensageiro bus bench --url URL --pattern topic|queue|rpc (--rate N | --max) --duration 10s [options]
-
-  --url URL          memory://, redis://host:6379 or amqp://user:pass@host:5672 (default: MENSAGEIRO_BUS_URL or ${DEFAULT_BUS_URL})
-  --pattern P        rpc: request → echo reply; queue: send → consumer receipt; topic: publish → subscriber receipt
-  --rate N           open model: N requests per second, latency measured from each one's intended send time
-  --max              closed model: --concurrency virtual users, each sending as soon as its last one completed
-  --duration D       how long to run: 500ms, 10s, 2m (default 10s)
-  --concurrency N    virtual users for --max (default 64)
-  --size BYTES       about this many bytes of JSON body per message (default 128)
-  --timeout D        a request or message slower than this fails (default 5s)
-  --warmup D         run flat out this long first, unmeasured, to warm the JIT and connections (default 0s)
-  --json             print one JSON object, {"results":[...]}, on stdout; the rest goes to stderr
-  --report FILE      also write an HTML report with latency charts
-
-Two buses on the URL's engine do the talking; the bench's queue is deleted at the end.
-Exit code 0 when requests got through, 1 when none did, 2 on a usage error.
 `;
 
 const DLQ_USAGE = `usage: mensageiro bus dlq list <queue> [--url URL] [--limit 20] [--json]
@@ -48,96 +29,14 @@ const DLQ_USAGE = `usage: mensageiro bus dlq list <queue> [--url URL] [--limit 2
 
 
 
+const commands: SubcommandSet['commands'] = {
+  bench: async () => (await import('./bus-bench.ts')).benchCommand,
+  dlq: async () => dlq,
+};
+
 /** `mensageiro bus …`: resolves with the exit code. */
-export async function runBus(argv: string[], io: CliIo = processIo): Promise<number> {
-  const [command, ...rest] = argv;
-  try {
-    switch (command) {
-      case 'bench':
-        return await bench(rest, io);
-      case 'dlq':
-        return await dlq(rest, io);
-      case undefined:
-      case '--help':
-      case '-h':
-      case 'help':
-        io.stdout.write(USAGE);
-        return command ? 0 : 2;
-      default:
-        throw new UsageError(`unknown bus command "${command}": use bench, dlq list or dlq replay`, 'mensageiro bus --help');
-    }
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr.write(`mensageiro bus: ${err.message}\nSee "${err.helpCommand}".\n`);
-      return 2;
-    }
-    if (err instanceof EngineError) {
-      io.stderr.write(`mensageiro bus: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
-}
-
-/** The bus could not be opened on the URL: the message names the URL and what to check. Exit code 1. */
-class EngineError extends Error {}
-
-async function openBus(url: string): Promise<Bus> {
-  try {
-    return await createBus(url);
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new EngineError(`cannot open the bus at ${redactUrl(url)} (${reason}). Check that the engine is running and reachable there, or pass another --url.`);
-  }
-}
-
-
-async function bench(argv: string[], io: CliIo): Promise<number> {
-  const help = 'mensageiro bus bench --help';
-  const { values } = parseOptions(argv, help, {
-    url: { type: 'string' },
-    pattern: { type: 'string' },
-    rate: { type: 'string' },
-    max: { type: 'boolean' },
-    duration: { type: 'string' },
-    concurrency: { type: 'string' },
-    size: { type: 'string' },
-    timeout: { type: 'string' },
-    warmup: { type: 'string' },
-    json: { type: 'boolean' },
-    report: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    io.stdout.write(BENCH_USAGE);
-    return 0;
-  }
-  const pattern = values.pattern as BenchPattern | undefined;
-  if (!pattern || !BENCH_PATTERNS.includes(pattern)) {
-    throw new UsageError(`${pattern ? `"${pattern}" is not a pattern` : '--pattern is missing'}: add --pattern rpc, --pattern queue or --pattern topic`, help);
-  }
-  if ((values.rate === undefined) === !values.max) {
-    throw new UsageError('choose one load model: --rate N (N requests per second) or --max (as fast as --concurrency users can go)', help);
-  }
-  const rate = values.rate === undefined ? undefined : positiveNumber('--rate', values.rate, help);
-  const result = await runBusBench({
-    url: busUrl(values.url),
-    pattern,
-    rate,
-    durationMs: durationOption('--duration', values.duration ?? '10s', help),
-    concurrency: values.concurrency === undefined ? undefined : positiveInteger('--concurrency', values.concurrency, help),
-    size: values.size === undefined ? undefined : positiveInteger('--size', values.size, help),
-    timeoutMs: values.timeout === undefined ? undefined : durationOption('--timeout', values.timeout, help),
-    warmupMs: values.warmup === undefined ? undefined : durationOption('--warmup', values.warmup, help, true) || undefined,
-    connect: openBus,
-  });
-  await emitResults([result], { json: values.json, report: values.report, ...io });
-  if (result.ok === 0) {
-    const why = result.errors[0]?.error ?? 'no request completed';
-    io.stderr.write(`no request succeeded (${why}). Check that the engine at the URL is up and reachable, or try a lower --rate or a longer --timeout.\n`);
-    return 1;
-  }
-  return 0;
+export function runBus(argv: string[], io: CliIo = processIo): Promise<number> {
+  return runSubcommand({ system: 'bus', usage: USAGE, commands, operationalErrors: [EngineError] }, argv, io);
 }
 
 async function dlq(argv: string[], io: CliIo): Promise<number> {
@@ -233,8 +132,4 @@ function preview(envelope: Envelope): string {
 function clip(text: string, width: number): string {
   const flat = text.replace(/\s+/g, ' ');
   return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
-}
-
-function busUrl(flag: string | undefined): string {
-  return flag ?? process.env.MENSAGEIRO_BUS_URL ?? DEFAULT_BUS_URL;
 }

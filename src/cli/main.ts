@@ -5,7 +5,7 @@ async function main(argv: string[]): Promise<number> {
   const [group, ...rest] = argv;
   if (!group || group === '--help' || group === '-h' || group === 'help') {
     process.stdout.write(usage());
-    return group ? 0 : 1;
+    return group ? 0 : 2; // no command is a usage error, as in every subcommand
   }
   const entry = commands[group];
   if (!entry) {

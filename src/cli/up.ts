@@ -1,15 +1,16 @@
-import { parseArgs } from 'node:util';
 import type { Bus } from '../kit/bus/bus.ts';
 import { createBus } from '../kit/bus/registry.ts';
-import { closeHttpServer, createHttpServer } from '../kit/observe/http-server.ts';
+import { type CliIo, parseOptions, portOption, processIo } from '../kit/cli/args.ts';
+import { runCommand } from '../kit/cli/subcommands.ts';
+import { ListenError, closeHttpServer, createHttpServer, ensureCanListen, listenError } from '../kit/observe/http-server.ts';
 import { untilSignal } from '../kit/runtime/signals.ts';
-import { createLogger } from '../kit/observe/log.ts';
+import { createLogger, logFormat } from '../kit/observe/log.ts';
 import type { SystemModule } from '../kit/platform.ts';
 import type { FastifyInstance } from 'fastify';
 import { landingPage } from './landing-page.ts';
 import { systems } from './systems.ts';
 
-const help = `usage: mensageiro up [--port 3000] [--host 0.0.0.0]
+const HELP = `usage: mensageiro up [--port 3000] [--host 0.0.0.0]
 
 Runs every built system embedded in this one process, on the in-memory bus, with a landing page,
 /health and Prometheus /metrics. Ctrl-C stops it.
@@ -20,72 +21,66 @@ Runs every built system embedded in this one process, on the in-memory bus, with
 
 const log = createLogger('up');
 
-export async function runUp(argv: string[]): Promise<number> {
-  let values: { port?: string; host: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { port: { type: 'string' }, host: { type: 'string', default: '0.0.0.0' }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (err) {
-    process.stderr.write(`mensageiro up: ${(err as Error).message}\n\n${help}`);
-    return 2;
-  }
+/** A system threw while it started: the message names it. Exit code 1. */
+class SystemStartError extends Error {}
+
+/** `mensageiro up`: resolves with the exit code. */
+export function runUp(argv: string[], io: CliIo = processIo): Promise<number> {
+  return runCommand('mensageiro up', [ListenError, SystemStartError], io, () => up(argv, io));
+}
+
+async function up(argv: string[], io: CliIo): Promise<number> {
+  const help = 'mensageiro up --help';
+  const { values } = parseOptions(argv, help, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
-    process.stdout.write(help);
+    io.stdout.write(HELP);
     return 0;
   }
-  const rawPort = values.port ?? process.env.PORT ?? '3000';
-  const port = Number(rawPort);
-  if (rawPort.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`mensageiro up: the port must be a whole number from 0 to 65535, got "${rawPort}"\n`);
-    return 2;
-  }
+  const port = portOption('--port', values.port ?? process.env.PORT ?? '3000', help);
+  const where = { port, host: values.host ?? '0.0.0.0', command: 'mensageiro up' };
+  await ensureCanListen(where);
 
   const bus = await createBus('memory://up');
   const mounted: SystemModule[] = [];
   const app = createHttpServer({
     health: () => ({ systems: systems.map(({ name }) => ({ name, status: mounted.some((m) => m.name === name) ? 'up' : 'not built yet' })) }),
   });
-  const stop = async () => {
+  try {
+    await mountBuiltSystems(app, bus, mounted);
+    const page = landingPage(systems, new Set(mounted.map((m) => m.name)));
+    app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
+    await app.listen({ port, host: where.host }).catch((err: unknown) => {
+      throw listenError(err, where);
+    });
+    const address = app.server.address();
+    const url = `http://localhost:${typeof address === 'object' && address ? address.port : port}`;
+    // On a terminal the summary below says it; the line is for whatever collects the JSON lines.
+    if (logFormat() === 'json') log.info('listening', { url, host: where.host, systems: mounted.map((m) => m.name) });
+    io.stdout.write(summary(url, mounted));
+    const signal = await untilSignal();
+    io.stdout.write(`mensageiro: ${signal}, stopping\n`);
+    return 0;
+  } finally {
     await closeHttpServer(app);
     await Promise.allSettled(mounted.map((module) => module.close?.()));
     await bus.close();
-  };
-
-  try {
-    await mountBuiltSystems(app, bus, mounted);
-  } catch (err) {
-    process.stderr.write(`mensageiro up: ${(err as Error).message}\n`);
-    await stop();
-    return 1;
   }
-  const page = landingPage(systems, new Set(mounted.map((m) => m.name)));
-  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
+}
 
-  try {
-    await app.listen({ port, host: values.host });
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    const reason =
-      code === 'EADDRINUSE'
-        ? `port ${port} is already in use. Stop whatever runs there, or pick another port: mensageiro up --port ${port + 1}`
-        : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND'
-          ? `cannot listen on ${values.host}: no such address on this machine; try --host 127.0.0.1`
-          : (err as Error).message;
-    process.stderr.write(`mensageiro up: ${reason}\n`);
-    await stop();
-    return 1;
+/** What a person reads once it runs: where each system's page is, and anything else it needs to reach it. */
+function summary(url: string, mounted: SystemModule[]): string {
+  const width = Math.max(...mounted.map((module) => module.name.length));
+  const lines = [`mensageiro is up on ${url} (Ctrl-C stops it)`];
+  for (const module of mounted) {
+    lines.push(`  ${module.name.padEnd(width)}  ${url}/${module.name}/`);
+    for (const note of module.notes?.() ?? []) lines.push(`  ${' '.repeat(width)}  ${note}`);
   }
-  const address = app.server.address();
-  const url = `http://localhost:${typeof address === 'object' && address ? address.port : port}`;
-  log.info('listening', { url, host: values.host, systems: mounted.map((m) => m.name) });
-  process.stdout.write(`mensageiro is up on ${url} (Ctrl-C stops it)\n`);
-
-  const signal = await untilSignal();
-  process.stdout.write(`mensageiro: ${signal}, stopping\n`);
-  await stop();
-  return 0;
+  lines.push(`  ${'health'.padEnd(width)}  ${url}/health, ${url}/metrics`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** Loads each system that has landed and registers it as an encapsulated plugin under /<name>/. */
@@ -97,7 +92,7 @@ async function mountBuiltSystems(app: FastifyInstance, bus: Bus, mounted: System
       await app.register(async (scope) => module.mount(scope, { bus, log: createLogger(system.name) }), { prefix: `/${system.name}` });
       mounted.push(module);
     } catch (err) {
-      throw new Error(`the ${system.name} system failed to start: ${(err as Error).message}`, { cause: err });
+      throw new SystemStartError(`the ${system.name} system failed to start: ${(err as Error).message}`, { cause: err });
     }
   }
 }

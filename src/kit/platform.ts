@@ -16,6 +16,8 @@ export interface SystemModule {
   name: string;
   title: string;
   mount(app: FastifyInstance, context: PlatformContext): Promise<void>;
+  /** What a person needs beside the page once it runs, one line each: e.g. the command that connects a terminal client. */
+  notes?(): string[];
   /** Stops whatever the system started (workers, timers). */
   close?(): Promise<void>;
 }

@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Runs `mensageiro …` as a separate process, as a user would. */
 export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess & { output: () => string } {
@@ -7,6 +10,17 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProc
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return Object.assign(child, { output: () => output });
+}
+
+/**
+ * `mensageiro up` on 127.0.0.1:`port`, its sales database in a temporary folder that goes away with the
+ * process (each start seeds a database of about 2 MB there).
+ */
+export function startUp(port: number, env: NodeJS.ProcessEnv = {}): ReturnType<typeof startCli> {
+  const dir = mkdtempSync(join(tmpdir(), 'mensageiro-up-test-'));
+  const cli = startCli(['up', '--port', String(port), '--host', '127.0.0.1'], { DB_PATH: join(dir, 'sales.db'), ...env });
+  cli.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return cli;
 }
 
 export function exitOf(child: ChildProcess, timeoutMs = 10_000): Promise<number | null> {

@@ -38,6 +38,22 @@ describe('mensageiro bus bench (CLI)', { timeout: 60_000 }, () => {
 });
 
 const redis = engine('redis');
+const amqp = engine('amqp');
+
+for (const [name, target] of [['redis', redis], ['amqp', amqp]] as const) {
+  describe(`mensageiro bus bench --baseline on ${name} (CLI)`, { skip: target.skip, timeout: 120_000 }, () => {
+    for (const pattern of ['queue', 'rpc']) {
+      it(`runs ${pattern} with the bus and with the bare client, every message through on both`, async () => {
+        const run = await cli('bus', 'bench', '--url', target.url!, '--pattern', pattern, '--rate', '200', '--duration', '500ms', '--baseline', '--pairs', '1', '--json');
+        assert.equal(run.code, 0, run.stderr);
+        const parsed = JSON.parse(run.stdout) as { results: { name: string; count: number; ok: number; failed: number }[]; baseline: { throughputRatio: number } };
+        assert.deepEqual(parsed.results.map((r) => r.name), [`${pattern} on ${name}`, `${pattern} on ${name}, bare client`]);
+        for (const result of parsed.results) assert.deepEqual([result.count, result.ok, result.failed], [100, 100, 0], result.name);
+        assert.ok(parsed.baseline.throughputRatio > 0);
+      });
+    }
+  });
+}
 
 describe('mensageiro bus dlq on redis (CLI)', { skip: redis.skip, timeout: 60_000 }, () => {
   const buses: Bus[] = [];

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { browserSkip, launchBrowser } from '../helpers/browser.ts';
-import { exitOf, freePort, startCli } from '../helpers/cli-process.ts';
+import { exitOf, freePort, startUp } from '../helpers/cli-process.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
@@ -41,7 +39,7 @@ function publications(text: string): Array<Record<string, unknown>> {
 
 describe('the chat-zmq page of mensageiro up', { timeout: 150_000 }, () => {
   let port = 0;
-  let up: ReturnType<typeof startCli>;
+  let up: ReturnType<typeof startUp>;
   const base = () => `http://127.0.0.1:${port}/chat-zmq`;
   const post = async (path: string, body: unknown) => {
     const response = await fetch(`${base()}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -52,7 +50,7 @@ describe('the chat-zmq page of mensageiro up', { timeout: 150_000 }, () => {
 
   before(async () => {
     port = await freePort();
-    up = startCli(['up', '--port', String(port), '--host', '127.0.0.1'], { DB_PATH: join(mkdtempSync(join(tmpdir(), 'up-')), 'sales.db') });
+    up = startUp(port);
     await waitFor(() => up.output().includes('mensageiro is up on'), 'the server to start', 30_000);
     await waitFor(async () => (await state()).coordinator !== null, 'the three servers to agree on a coordinator', 15_000);
   });

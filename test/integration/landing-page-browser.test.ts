@@ -1,20 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { browserSkip, launchBrowser } from '../helpers/browser.ts';
-import { freePort, startCli } from '../helpers/cli-process.ts';
+import { freePort, startUp } from '../helpers/cli-process.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 describe('landing page in a real browser', { skip: browserSkip(), timeout: 90_000 }, () => {
   let port = 0;
-  let up: ReturnType<typeof startCli>;
+  let up: ReturnType<typeof startUp>;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
 
   before(async () => {
     port = await freePort();
-    up = startCli(['up', '--port', String(port), '--host', '127.0.0.1'], { DB_PATH: join(mkdtempSync(join(tmpdir(), 'up-')), 'sales.db') });
+    up = startUp(port);
     await waitFor(() => up.output().includes('mensageiro is up on'), 'the server to start', 30_000);
     browser = await launchBrowser();
   });

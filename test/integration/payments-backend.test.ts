@@ -31,10 +31,11 @@ describe('payments backend against the processor emulators', { timeout: 60_000 }
   it('answers 202 at once, then records each payment where the processor stored it, with the same requestedAt', async () => {
     await configure(fx.defaultProcessor, { delay: 300 });
     await sleep(300); // the next health round reports the delay
-    const started = performance.now();
     const reply = await http('POST', `${fx.url}/payments`, paymentBody(19.9));
     assert.equal(reply.status, 202);
-    assert.ok(performance.now() - started < 250, 'the answer does not wait for the processor');
+    // The emulator stores a payment once its delay is over: so far, neither has.
+    const stored = fx.defaultProcessor.summary().totalRequests + fx.fallbackProcessor.summary().totalRequests;
+    assert.equal(stored, 0, 'the answer does not wait for the processor');
     await settled(fx, 1);
     const { backend, processors } = await summaries(fx);
     assert.deepEqual(backend.default, { totalRequests: 1, totalAmount: 19.9 });

@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { exitOf, freePort, startCli } from '../helpers/cli-process.ts';
+import { exitOf, freePort, startCli, startUp } from '../helpers/cli-process.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 describe('mensageiro up', { timeout: 60_000 }, () => {
   let port = 0;
-  let up: ReturnType<typeof startCli>;
+  let up: ReturnType<typeof startUp>;
 
   before(async () => {
     port = await freePort();
-    up = startCli(['up', '--port', String(port), '--host', '127.0.0.1'], { DB_PATH: join(mkdtempSync(join(tmpdir(), 'up-')), 'sales.db') });
+    up = startUp(port);
     await waitFor(() => up.output().includes('mensageiro is up on'), 'the server to start', 30_000);
   });
   after(() => void up.kill('SIGKILL'));
@@ -44,6 +42,14 @@ describe('mensageiro up', { timeout: 60_000 }, () => {
     assert.match(await metrics.text(), /^mensageiro_process_cpu_seconds_total/m);
   });
 
+  it('prints where each system is, and the terminal client command for the embedded ZeroMQ chat', async () => {
+    const out = up.output();
+    for (const name of ['sales', 'payments', 'chat-zmq']) assert.match(out, new RegExp(`^  ${name} +http://localhost:${port}/${name}/$`, 'm'));
+    const client = /mensageiro chat zmq client --broker tcp:\/\/127\.0\.0\.1:(\d+) --proxy tcp:\/\/127\.0\.0\.1:(\d+)$/m.exec(out);
+    assert.ok(client, out);
+    for (const endpoint of client.slice(1).map(Number)) await connects(endpoint);
+  });
+
   it('answers an unknown route with a JSON 404', async () => {
     const response = await fetch(`http://127.0.0.1:${port}/nope`);
     assert.equal(response.status, 404);
@@ -51,9 +57,10 @@ describe('mensageiro up', { timeout: 60_000 }, () => {
   });
 
   it('says what to do when the port is taken', async () => {
-    const second = startCli(['up', '--port', String(port), '--host', '127.0.0.1']);
+    const second = startCli(['up', '--port', String(port), '--host', '127.0.0.1'], { MENSAGEIRO_LOG_LEVEL: 'info' });
     assert.equal(await exitOf(second, 30_000), 1);
-    assert.match(second.output(), /port \d+ is already in use\. .*mensageiro up --port \d+/);
+    assert.match(second.output(), new RegExp(`^mensageiro up: port ${port} is already in use\\. .*mensageiro up --port ${port + 1}$`, 'm'));
+    assert.doesNotMatch(second.output(), /worker is up|chat zmq running/, 'nothing started before the port was found taken');
   });
 
   it('stops cleanly on Ctrl-C', async () => {
@@ -61,3 +68,13 @@ describe('mensageiro up', { timeout: 60_000 }, () => {
     assert.equal(await exitOf(up), 0);
   });
 });
+
+function connects(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1' }, () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('error', reject);
+  });
+}

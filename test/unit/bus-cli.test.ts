@@ -54,6 +54,29 @@ describe('mensageiro bus (in process)', () => {
     assert.equal(parsed.results[0]!.ok, 120);
   });
 
+  it('with --baseline, alternates the bus and a bare EventEmitter doing the same work, and prints both and their ratios', async () => {
+    const run = await bus('bench', '--url', 'memory://cli-baseline', '--pattern', 'rpc', '--rate', '400', '--duration', '300ms', '--baseline', '--pairs', '2', '--json');
+    assert.equal(run.code, 0, run.stderr);
+    const parsed = JSON.parse(run.stdout) as {
+      results: { name: string; count: number; ok: number }[];
+      baseline: { pairs: { throughputRatio: number; p99Ratio: number; kitStealSeconds: number | null }[]; throughputRatio: number; p99Ratio: number };
+    };
+    assert.deepEqual(parsed.results.map((r) => r.name), ['rpc on memory', 'rpc on memory, bare client', 'rpc on memory', 'rpc on memory, bare client']);
+    for (const result of parsed.results) assert.deepEqual([result.count, result.ok], [120, 120], result.name);
+    assert.equal(parsed.baseline.pairs.length, 2);
+    for (const ratio of [parsed.baseline.throughputRatio, parsed.baseline.p99Ratio]) assert.ok(Number.isFinite(ratio) && ratio > 0, String(ratio));
+    assert.match(run.stderr, /rpc on memory, median of 2 pairs: p99 [\d.]+× the bare client's \(target ≤ 1\.25: (met|missed)\)/);
+  });
+
+  it('refuses --baseline for topics and --pairs without it', async () => {
+    const topic = await bus('bench', '--pattern', 'topic', '--max', '--baseline');
+    assert.equal(topic.code, 2);
+    assert.match(topic.stderr, /--baseline covers queue and rpc/);
+    const pairs = await bus('bench', '--pattern', 'rpc', '--max', '--pairs', '3');
+    assert.equal(pairs.code, 2);
+    assert.match(pairs.stderr, /--pairs goes with --baseline/);
+  });
+
   it('lists the dead letters of a queue and replays them', async () => {
     const url = `memory://cli-dlq-${process.pid}`;
     const queue = `orders.${Date.now()}`;

@@ -22,38 +22,36 @@ describe('loadgen open model', () => {
     assert.equal(seen.size, 100);
     assert.equal(result.model, 'open');
     assert.equal(result.rate, 200);
-    assert.ok(result.durationMs >= 450 && result.durationMs < 1_500, `took ${result.durationMs} ms`);
+    assert.ok(result.durationMs >= 450, `took ${result.durationMs} ms`);
   });
 
-  it('with timer pacing sends every request without keeping the CPU busy between them', async () => {
+  it('with timer pacing sends every request and leaves the event loop idle between them', async () => {
+    // Spinning re-checks the schedule on every turn of the loop, so the loop never waits for I/O: its
+    // utilization is 1 whatever the machine. Sleeping on timers leaves it waiting most of the time.
+    // (What it costs in CPU is measured in docs/benchmarks.md, "The load generator's own cost".)
     const seen = new Set<number>();
-    const cpuBefore = process.cpuUsage();
+    const before = performance.eventLoopUtilization();
     const result = await runOpen({ name: 'timer', rate: 1_000, durationMs: 600, pacing: 'timer', progress: false, task: async ({ iteration }) => void seen.add(iteration) });
-    const cpu = process.cpuUsage(cpuBefore);
+    const utilization = performance.eventLoopUtilization(before).utilization;
     assert.equal(result.ok, 600);
     assert.equal(seen.size, 600);
-    const cpuMs = (cpu.user + cpu.system) / 1_000;
-    assert.ok(cpuMs < 0.5 * result.durationMs, `used ${cpuMs.toFixed(0)} ms of CPU in ${result.durationMs.toFixed(0)} ms: it spun`);
+    assert.ok(utilization < 0.9, `the event loop was busy ${(utilization * 100).toFixed(0)} % of the run: it spun`);
   });
 
   it('measures from the intended send time, so a stall shows in the requests that waited behind it', async () => {
     // Request 50 blocks the process for 200 ms. The ~100 requests due meanwhile go out late, all at once,
     // and each is answered at once: timed from its actual send (what a closed model measures) each looks
     // instant; timed from when it should have gone out, they carry the stall.
-    let worstServiceOfOthers = 0;
     const result = await runOpen({
       name: 'stall',
       rate: 500,
       durationMs: 600,
       progress: false,
       task: async ({ iteration }) => {
-        const started = performance.now();
         if (iteration === 50) busyWait(200);
-        else worstServiceOfOthers = Math.max(worstServiceOfOthers, performance.now() - started);
       },
     });
     assert.equal(result.count, 300);
-    assert.ok(worstServiceOfOthers < 20, `the other requests took ${worstServiceOfOthers} ms themselves`);
     assert.ok(result.max >= 190, `max ${result.max} ms should show the 200 ms stall`);
     assert.ok(result.p90 >= 80, `p90 ${result.p90} ms should show the requests that queued behind it`);
     const stalledSecond = result.timeline[0]!;

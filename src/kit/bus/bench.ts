@@ -52,11 +52,8 @@ interface BenchBody {
 export async function runBusBench(options: BusBenchOptions): Promise<LoadResult> {
   if (!BENCH_PATTERNS.includes(options.pattern)) throw new RangeError(`unknown pattern "${String(options.pattern)}": use ${BENCH_PATTERNS.join(', ')}`);
   const url = benchUrl(options.url);
-  const timeoutMs = options.timeoutMs ?? 5_000;
-  const prefetch = options.prefetch ?? 1_000;
-  const pad = 'x'.repeat(Math.max(0, (options.size ?? 128) - 24));
-  const name = `${options.pattern} on ${new URL(url).protocol.replace(/:$/, '')}`;
-  const target = `bench.${options.pattern}.${randomUUID().slice(0, 8)}`;
+  const { timeoutMs, prefetch, pad, target } = benchSettings(options);
+  const name = `${options.pattern} on ${transportName(url)}`;
 
   const connect = options.connect ?? ((busUrl: string) => createBus(busUrl));
   const receiver = await connect(url);
@@ -88,13 +85,7 @@ export async function runBusBench(options: BusBenchOptions): Promise<LoadResult>
         };
         break;
     }
-    if (options.warmupMs && options.warmupMs > 0) {
-      await runClosed({ name: `${name} (warm-up)`, vus: options.concurrency ?? 64, durationMs: options.warmupMs, task, progress: options.progress, gracefulStopMs: timeoutMs + 1_000 });
-    }
-    const common = { name, durationMs: options.durationMs, task, progress: options.progress };
-    return options.rate !== undefined
-      ? await runOpen({ ...common, rate: options.rate, maxInFlight: options.maxInFlight, gracefulStopMs: timeoutMs + 1_000 })
-      : await runClosed({ ...common, vus: options.concurrency ?? 64, gracefulStopMs: timeoutMs + 1_000 });
+    return await runLoad(options, name, task);
   } finally {
     arrivals.close();
     await subscription?.cancel().catch(() => {});
@@ -104,8 +95,34 @@ export async function runBusBench(options: BusBenchOptions): Promise<LoadResult>
 }
 
 /** memory:// with no name gets its own broker, shared by the bench's two buses and nothing else. */
-function benchUrl(url: string): string {
+export function benchUrl(url: string): string {
   return /^memory:\/\/\/?$/.test(url) ? 'memory://bench' : url;
+}
+
+export function transportName(url: string): string {
+  return new URL(url).protocol.replace(/:$/, '');
+}
+
+/** What both sides of a comparison share: the same timeout, prefetch and body, and a queue of their own. */
+export function benchSettings(options: BusBenchOptions): { timeoutMs: number; prefetch: number; pad: string; target: string } {
+  return {
+    timeoutMs: options.timeoutMs ?? 5_000,
+    prefetch: options.prefetch ?? 1_000,
+    pad: 'x'.repeat(Math.max(0, (options.size ?? 128) - 24)),
+    target: `bench.${options.pattern}.${randomUUID().slice(0, 8)}`,
+  };
+}
+
+/** The warm-up, then the measured run, in the load model the options choose. */
+export async function runLoad(options: BusBenchOptions, name: string, task: Task): Promise<LoadResult> {
+  const gracefulStopMs = (options.timeoutMs ?? 5_000) + 1_000;
+  if (options.warmupMs && options.warmupMs > 0) {
+    await runClosed({ name: `${name} (warm-up)`, vus: options.concurrency ?? 64, durationMs: options.warmupMs, task, progress: options.progress, gracefulStopMs });
+  }
+  const common = { name, durationMs: options.durationMs, task, progress: options.progress, gracefulStopMs };
+  return options.rate !== undefined
+    ? await runOpen({ ...common, rate: options.rate, maxInFlight: options.maxInFlight })
+    : await runClosed({ ...common, vus: options.concurrency ?? 64 });
 }
 
 interface Waiter {
@@ -119,7 +136,7 @@ interface Waiter {
  * sweep for the timed-out ones stops at the first still-young one: one timer per bench, not per message.
  * An OrderedIndex, not a Map, for the GC reason given there.
  */
-class Arrivals {
+export class Arrivals {
   readonly #waiting = new OrderedIndex<Waiter>();
   readonly #sweeper: NodeJS.Timeout;
 

@@ -7,7 +7,7 @@ import { ERROR_MESSAGE_HEADER, ERROR_TYPE_HEADER, RequestClient } from './reques
 import { type RetryPolicy, defaultRetryPolicy } from './retry-policy.ts';
 import { type Delivery, type Subscription, type Transport, deadLetterQueue } from './transport.ts';
 import { createLogger } from '../observe/log.ts';
-import { busHandled, busSent } from '../observe/metrics.ts';
+import { busHandled, busSent, tally } from '../observe/metrics.ts';
 import { childTraceparent } from '../observe/trace.ts';
 
 const log = createLogger('bus');
@@ -56,7 +56,7 @@ export class Bus {
   #running = 0;
   #idle: (() => void) | undefined;
   readonly #requests: RequestClient;
-  /** Metric children looked up once: prom-client's labels() is too slow for every message. */
+  /** Counts per message kind, looked up once (see tally). */
   readonly #sent: Record<'publish' | 'send' | 'request' | 'reply', { inc(): void }>;
   #closed = false;
 
@@ -67,7 +67,7 @@ export class Bus {
     this.#codec = codecByName(options.codec ?? 'json');
     this.#closeGraceMs = options.closeGraceMs ?? 5_000;
     this.#requests = new RequestClient(transport);
-    const sent = (kind: string) => busSent.labels(transport.kind, kind);
+    const sent = (kind: string) => tally(busSent, transport.kind, kind);
     this.#sent = { publish: sent('publish'), send: sent('send'), request: sent('request'), reply: sent('reply') };
   }
 
@@ -84,7 +84,7 @@ export class Bus {
   /** Every subscriber gets every matching message, at most once. A handler's throw is logged, not retried. */
   async subscribe<T = unknown>(pattern: string, handler: Handler<T>): Promise<Subscription> {
     this.#assertOpen();
-    const handled = { ok: busHandled.labels(this.kind, 'topic', 'ok'), error: busHandled.labels(this.kind, 'topic', 'error') };
+    const handled = { ok: tally(busHandled, this.kind, 'topic', 'ok'), error: tally(busHandled, this.kind, 'topic', 'error') };
     const sub = await this.transport.subscribe(pattern, (envelope) => {
       this.#track(
         (async () => {
@@ -265,10 +265,10 @@ export class Bus {
     settle: (delivery: Delivery) => Promise<string>,
   ): Promise<Subscription> {
     if (!Number.isInteger(prefetch) || prefetch < 1) throw new RangeError(`prefetch must be a positive integer, got ${prefetch}`);
-    const counters = new Map<string, ReturnType<typeof busHandled.labels>>();
+    const counters = new Map<string, { inc(): void }>();
     const count = (outcome: string) => {
       let counter = counters.get(outcome);
-      if (!counter) counters.set(outcome, (counter = busHandled.labels(this.kind, kind, outcome)));
+      if (!counter) counters.set(outcome, (counter = tally(busHandled, this.kind, kind, outcome)));
       counter.inc();
     };
     const sub = await this.transport.consume(queue, (delivery) => this.#track(settle(delivery).then(count)), { prefetch });

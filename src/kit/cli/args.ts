@@ -59,6 +59,13 @@ export function nonNegativeInteger(flag: string, value: string, help: string): n
   return n;
 }
 
+/** A TCP port to listen on; 0 lets the system pick a free one. */
+export function portOption(flag: string, value: string, help: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65_535) throw new UsageError(`${flag} takes a port from 0 to 65535, got "${value}"`, help);
+  return n;
+}
+
 /** The URL without its password, for messages and logs. */
 export function redactUrl(url: string): string {
   try {

@@ -1,5 +1,6 @@
 import { type CliIo, processIo } from '../../../kit/cli/args.ts';
 import { type SubcommandSet, runSubcommand } from '../../../kit/cli/subcommands.ts';
+import { ListenError } from '../../../kit/observe/http-server.ts';
 import { PaymentsCommandError } from './common.ts';
 
 const USAGE = `usage: mensageiro payments <command> [options]
@@ -26,5 +27,5 @@ const commands: SubcommandSet['commands'] = {
 
 /** `mensageiro payments …`: resolves with the exit code. */
 export function runPayments(argv: string[], io: CliIo = processIo): Promise<number> {
-  return runSubcommand({ system: 'payments', usage: USAGE, commands, operationalErrors: [PaymentsCommandError] }, argv, io);
+  return runSubcommand({ system: 'payments', usage: USAGE, commands, operationalErrors: [PaymentsCommandError, ListenError] }, argv, io);
 }

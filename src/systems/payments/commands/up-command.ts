@@ -1,4 +1,4 @@
-import { type CliIo, nonNegativeInteger, parseOptions } from '../../../kit/cli/args.ts';
+import { type CliIo, parseOptions, portOption } from '../../../kit/cli/args.ts';
 import { serveModuleUntilSignal } from '../../../kit/serve-module.ts';
 import { paymentsModule } from '../web/payments-module.ts';
 import { createBus } from '../../../kit/bus/registry.ts';
@@ -21,9 +21,9 @@ export async function upCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(UP_HELP);
     return 0;
   }
-  const port = nonNegativeInteger('--port', values.port ?? process.env.PORT ?? '3000', help);
+  const port = portOption('--port', values.port ?? process.env.PORT ?? '3000', help);
   const bus = await createBus('memory://payments');
   const module = paymentsModule();
-  await serveModuleUntilSignal(module, bus, { port, host: values.host, io });
+  await serveModuleUntilSignal(module, bus, { port, host: values.host, io, command: 'mensageiro payments up' });
   return 0;
 }

@@ -1,5 +1,6 @@
 import { type CliIo, processIo } from '../../../kit/cli/args.ts';
 import { type SubcommandSet, runSubcommand } from '../../../kit/cli/subcommands.ts';
+import { ListenError } from '../../../kit/observe/http-server.ts';
 import { SalesCommandError } from './common.ts';
 
 const USAGE = `usage: mensageiro sales <command> [options]
@@ -25,5 +26,5 @@ const commands: SubcommandSet['commands'] = {
 
 /** `mensageiro sales …`: resolves with the exit code. */
 export function runSales(argv: string[], io: CliIo = processIo): Promise<number> {
-  return runSubcommand({ system: 'sales', usage: USAGE, commands, operationalErrors: [SalesCommandError] }, argv, io);
+  return runSubcommand({ system: 'sales', usage: USAGE, commands, operationalErrors: [SalesCommandError, ListenError] }, argv, io);
 }

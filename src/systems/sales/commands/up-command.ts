@@ -1,4 +1,4 @@
-import { type CliIo, nonNegativeInteger, parseOptions } from '../../../kit/cli/args.ts';
+import { type CliIo, parseOptions, portOption } from '../../../kit/cli/args.ts';
 import { serveModuleUntilSignal } from '../../../kit/serve-module.ts';
 import { salesModule } from '../web/sales-module.ts';
 import { openBus } from './common.ts';
@@ -22,9 +22,9 @@ export async function upCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(UP_HELP);
     return 0;
   }
-  const port = nonNegativeInteger('--port', values.port ?? process.env.PORT ?? '3000', help);
+  const port = portOption('--port', values.port ?? process.env.PORT ?? '3000', help);
   const bus = await openBus('memory://sales');
   const module = salesModule({ dbPath: values.db });
-  await serveModuleUntilSignal(module, bus, { port, host: values.host, io });
+  await serveModuleUntilSignal(module, bus, { port, host: values.host, io, command: 'mensageiro sales up' });
   return 0;
 }

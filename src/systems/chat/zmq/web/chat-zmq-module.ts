@@ -76,6 +76,7 @@ export function chatZmqModule(): SystemModule {
         throw err;
       }
     },
+    notes: () => (system ? [`terminal client: mensageiro chat zmq client --broker ${system.broker} --proxy ${system.proxy}`] : []),
     close,
   };
 
