@@ -104,12 +104,22 @@ export async function resolveEngine(name: EngineName): Promise<ResolvedEngine> {
   const spec = specs[name];
   const url = process.env[spec.envVar] ?? spec.defaultUrl;
   if (await reachable(url)) return { name, url };
+  const started = await startPrivateEngine(name);
+  return started.skip ? { name, skip: `${url} is unreachable and ${started.skip}` } : started;
+}
+
+/**
+ * A private engine from its installed binary, on a free port with a temporary data directory, for a test whose
+ * fixed names would collide with other tests on the shared one (or that must kill the engine). `stop` ends it.
+ */
+export async function startPrivateEngine(name: EngineName): Promise<ResolvedEngine> {
+  const spec = specs[name];
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), `mensageiro-${name}-`));
   const started = spec.start(port, dir);
   if (typeof started === 'string') {
     rmSync(dir, { recursive: true, force: true });
-    return { name, skip: `${url} is unreachable and ${started}. Install the engines with: ${APT_LINE}` };
+    return { name, skip: `${started}. Install the engines with: ${APT_LINE}` };
   }
   const stop = () => {
     try {
@@ -127,7 +137,7 @@ export async function resolveEngine(name: EngineName): Promise<ResolvedEngine> {
     await new Promise((r) => setTimeout(r, 250));
   }
   stop();
-  return { name, skip: `${url} is unreachable and a private ${name} on port ${port} did not start within ${spec.bootMs} ms` };
+  return { name, skip: `a private ${name} on port ${port} did not start within ${spec.bootMs} ms` };
 }
 
 /**
