@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ChatSession } from '../../src/systems/chat/zmq/roles/chat-session.ts';
 import { exitOf, freePortRange, startCli } from '../helpers/cli-process.ts';
@@ -83,5 +84,27 @@ describe('chat zmq cluster: a killed role comes back by itself', { timeout: 400_
     cluster.kill('SIGINT');
     assert.equal(await exitOf(cluster, 30_000), 0);
     assert.doesNotMatch(cluster.output(), /stopped because/);
+  });
+});
+
+describe('chat zmq cluster: a role that keeps crashing at start', { timeout: 180_000 }, () => {
+  it('is given up on: the cluster stops, exit code 1, naming the role and its last lines', async () => {
+    const base = await freePortRange(5);
+    // The broker's port is taken: every start of the broker fails at once.
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(base, '0.0.0.0', resolve));
+    const dataDir = mkdtempSync(join(tmpdir(), 'chat-zmq-crashing-'));
+    const cluster = startCli(['chat', 'zmq', 'cluster', '--servers', '1', '--bots', '0', '--port-base', String(base), '--data-dir', dataDir]);
+    try {
+      assert.equal(await exitOf(cluster, 150_000), 1);
+      const output = cluster.output();
+      assert.match(output, /the cluster did not come up: broker exited within 10 s of starting 5 times in a row/);
+      assert.match(output, /its last lines:\n {4}\S/);
+      assert.equal((output.match(/^broker\s+\| restarting in/gm) ?? []).length, 4);
+    } finally {
+      if (cluster.exitCode === null) cluster.kill('SIGKILL');
+      squatter.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

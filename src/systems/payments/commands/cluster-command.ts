@@ -72,10 +72,11 @@ export async function clusterCommand(argv: string[], io: CliIo): Promise<number>
   chmodSync(dir, 0o755);
   const pids: Record<string, number> = {};
   const system: string[] = [];
+  let up = false;
   const supervisor = new Supervisor(io, {
     onStarted: (name, pid) => {
       pids[name] = pid;
-      if (system.includes(name)) writeState(port, system, pids);
+      if (up) writeState(port, system, pids);
     },
   });
   const processorUrls = external
@@ -121,6 +122,7 @@ export async function clusterCommand(argv: string[], io: CliIo): Promise<number>
     rmSync(dir, { recursive: true, force: true });
     throw err instanceof PaymentsCommandError ? err : new PaymentsCommandError(`the cluster did not come up: ${(err as Error).message}`);
   }
+  up = true;
   writeState(port, system, pids);
   io.stdout.write(`payments cluster: nginx on :${port} → ${instances} backends (dispatcher ${dispatcher}), Redis on ${redisSocket}, processors ${processorUrls.default} and ${processorUrls.fallback}; a process that exits is restarted; Ctrl-C stops them all\n`);
 
