@@ -1,4 +1,8 @@
+import { describeThisCli } from '../kit/runtime/this-cli.ts';
 import { commands, usage } from './commands.ts';
+
+// The cluster commands start roles as processes of this same CLI: the kit learns here how to run it again.
+describeThisCli(import.meta.url);
 
 /** `mensageiro <system|kit> <command> [options]`: looks the command up and hands it the rest of argv. */
 async function main(argv: string[]): Promise<number> {

@@ -18,7 +18,8 @@ interface EngineSpec {
   afterStop?(port: number): void;
   envVar: string;
   defaultUrl: string;
-  start(port: number, dir: string): { process: ChildProcess; url: string } | string;
+  /** `sparePort`: a second free port, for an engine that listens on two (RabbitMQ's distribution port). */
+  start(port: number, dir: string, sparePort: number): { process: ChildProcess; url: string } | string;
   /** How long a private one may take to accept connections. */
   bootMs: number;
 }
@@ -47,7 +48,7 @@ const specs: Record<EngineName, EngineSpec> = {
         }
       }
     },
-    start(port, dir) {
+    start(port, dir, sparePort) {
       const server = ['/usr/sbin/rabbitmq-server', '/usr/lib/rabbitmq/bin/rabbitmq-server'].find(existsSync) ?? which('rabbitmq-server');
       if (!server) return 'rabbitmq-server is not installed';
       // The system's own rabbitmq.conf and rabbitmq-env.conf pin port 5672 and the node name: replace both.
@@ -63,7 +64,7 @@ const specs: Record<EngineName, EngineSpec> = {
         ERL_EPMD_ADDRESS: '127.0.0.1',
         RABBITMQ_NODE_PORT: String(port),
         RABBITMQ_NODENAME: `mensageiro-test-${port}@localhost`,
-        RABBITMQ_DIST_PORT: String(port + 20_000),
+        RABBITMQ_DIST_PORT: String(sparePort),
         RABBITMQ_MNESIA_BASE: join(dir, 'mnesia'),
         RABBITMQ_LOG_BASE: join(dir, 'log'),
         RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, 'enabled_plugins'),
@@ -104,12 +105,22 @@ export async function resolveEngine(name: EngineName): Promise<ResolvedEngine> {
   const spec = specs[name];
   const url = process.env[spec.envVar] ?? spec.defaultUrl;
   if (await reachable(url)) return { name, url };
+  const started = await startPrivateEngine(name);
+  return started.skip ? { name, skip: `${url} is unreachable and ${started.skip}` } : started;
+}
+
+/**
+ * A private engine from its installed binary, on a free port with a temporary data directory, for a test whose
+ * fixed names would collide with other tests on the shared one (or that must kill the engine). `stop` ends it.
+ */
+export async function startPrivateEngine(name: EngineName): Promise<ResolvedEngine> {
+  const spec = specs[name];
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), `mensageiro-${name}-`));
-  const started = spec.start(port, dir);
+  const started = spec.start(port, dir, await freePort());
   if (typeof started === 'string') {
     rmSync(dir, { recursive: true, force: true });
-    return { name, skip: `${url} is unreachable and ${started}. Install the engines with: ${APT_LINE}` };
+    return { name, skip: `${started}. Install the engines with: ${APT_LINE}` };
   }
   const stop = () => {
     try {
@@ -127,7 +138,8 @@ export async function resolveEngine(name: EngineName): Promise<ResolvedEngine> {
     await new Promise((r) => setTimeout(r, 250));
   }
   stop();
-  return { name, skip: `${url} is unreachable and a private ${name} on port ${port} did not start within ${spec.bootMs} ms` };
+  const how = started.process.exitCode === null ? `did not start within ${spec.bootMs} ms` : `exited with code ${started.process.exitCode} as it started`;
+  return { name, skip: `a private ${name} on port ${port} ${how}` };
 }
 
 /**

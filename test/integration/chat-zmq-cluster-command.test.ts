@@ -1,34 +1,18 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ChatSession } from '../../src/systems/chat/zmq/roles/chat-session.ts';
-import { exitOf, startCli } from '../helpers/cli-process.ts';
+import { exitOf, freePortRange, startCli } from '../helpers/cli-process.ts';
 import { waitFor } from '../helpers/wait.ts';
-
-/** Five consecutive free ports, as `cluster --port-base` takes. */
-async function freeRange(size: number): Promise<number> {
-  const listenable = (port: number) =>
-    new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const free = await Promise.all(Array.from({ length: size }, (_, i) => listenable(base + i)));
-    if (free.every(Boolean)) return base;
-  }
-}
 
 describe('mensageiro chat zmq cluster', { timeout: 180_000 }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'chat-zmq-cluster-'));
   after(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('starts the final topology as processes, serves a client, and stops it all on Ctrl-C with a usage table', async () => {
-    const base = await freeRange(5);
+    const base = await freePortRange(5);
     const cluster = startCli(['chat', 'zmq', 'cluster', '--servers', '3', '--bots', '2', '--port-base', String(base), '--data-dir', dataDir]);
     try {
       await waitFor(() => cluster.output().includes('chat zmq cluster: broker'), 'the cluster to come up', 150_000);

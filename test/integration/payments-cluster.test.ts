@@ -3,32 +3,26 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { runRinhaBench } from '../../src/systems/payments/bench/rinha-bench.ts';
 import { PREVIEW_SCRIPT } from '../../src/systems/payments/bench/rinha-scripts.ts';
-import { type ProcessorEmulator, startProcessorEmulator } from '../../src/systems/payments/emulator/processor-emulator.ts';
 import { binarySkip } from '../helpers/binaries.ts';
-import { exitOf, freePort, startCli } from '../helpers/cli-process.ts';
+import { exitOf } from '../helpers/cli-process.ts';
+import { type RunningPaymentsCluster, startPaymentsCluster } from '../helpers/payments-cluster.ts';
 import { http, paymentBody } from '../helpers/payments-fixture.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const skip = binarySkip('nginx', ['/usr/sbin/nginx'], 'nginx') ?? binarySkip('redis-server', ['/usr/bin/redis-server'], 'redis-server');
 
 describe('payments cluster: nginx, two backends, a private Redis', { skip, timeout: 240_000 }, () => {
-  let processors: { default: ProcessorEmulator; fallback: ProcessorEmulator };
-  let cluster: ReturnType<typeof startCli>;
+  let running: RunningPaymentsCluster;
+  let processors: RunningPaymentsCluster['processors'];
+  let cluster: RunningPaymentsCluster['cluster'];
   let url = '';
 
   before(async () => {
-    processors = { default: await startProcessorEmulator({ fee: 0.05 }), fallback: await startProcessorEmulator({ fee: 0.15 }) };
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    cluster = startCli(['payments', 'cluster', '--port', String(port), '--processor-default', processors.default.url, '--processor-fallback', processors.fallback.url]);
-    await waitFor(() => cluster.output().includes('payments cluster: nginx on'), 'the cluster to come up', 120_000);
+    running = await startPaymentsCluster();
+    ({ cluster, url, processors } = running);
   });
 
-  after(async () => {
-    if (cluster.exitCode === null) cluster.kill('SIGKILL');
-    await processors.default.close();
-    await processors.fallback.close();
-  });
+  after(() => running?.close());
 
   it('answers GET /payments-summary with no parameters, as the contest runner checks before it starts', async () => {
     const reply = await http('GET', `${url}/payments-summary`);

@@ -301,7 +301,7 @@ describe('chat zmq bench report', () => {
 
 describe('chat zmq bench topology', () => {
   it('rejects saying which role failed, and stop() removes its data directory', async () => {
-    const topology = new BenchTopology({ cli: '/nonexistent/mensageiro-cli.js', servers: 1 });
+    const topology = new BenchTopology({ cli: (args) => ({ command: process.execPath, args: ['/nonexistent/mensageiro-cli.js', ...args] }), servers: 1 });
     assert.ok(existsSync(topology.dataDir));
     try {
       await assert.rejects(topology.start(), /the (broker|proxy|reference) exited/);

@@ -47,7 +47,7 @@ describe('runWithNodeFlags', () => {
        process.exitCode = 3;`,
     );
     const { io, out, err } = capture();
-    const code = await runWithNodeFlags(['--max-semi-space-size=3', '--single-threaded-gc'], child, ['a', '--b'], io);
+    const code = await runWithNodeFlags({ command: process.execPath, args: ['--max-semi-space-size=3', '--single-threaded-gc', child, 'a', '--b'] }, io);
     assert.equal(code, 3);
     assert.deepEqual(JSON.parse(out()), { execArgv: ['--max-semi-space-size=3', '--single-threaded-gc'], args: ['a', '--b'], rerun: '1' });
     assert.equal(err(), 'to stderr');
@@ -57,7 +57,7 @@ describe('runWithNodeFlags', () => {
     const before = process.listenerCount('SIGTERM');
     const child = script('killed.mjs', "process.kill(process.pid, 'SIGTERM'); setTimeout(() => {}, 5_000);");
     const { io } = capture();
-    assert.equal(await runWithNodeFlags([], child, [], io), 128 + 15);
+    assert.equal(await runWithNodeFlags({ command: process.execPath, args: [child] }, io), 128 + 15);
     assert.equal(process.listenerCount('SIGTERM'), before);
   });
 });

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { CliIo } from '../cli/args.ts';
+import type { Launch } from './this-cli.ts';
 
 /** Set in the child of runWithNodeFlags, so that a child Node that somehow lacks the flags does not start another. */
 export const NODE_FLAGS_RERUN_ENV = 'MENSAGEIRO_NODE_FLAGS_RERUN';
@@ -11,14 +12,15 @@ export function hasNodeFlags(flags: readonly string[]): boolean {
 }
 
 /**
- * Runs `script args` in a child Node started with `flags`, its output written to `io`, and resolves its exit
- * code (128 + the signal's number when a signal ended it). V8 fixes its heap settings when it starts, and Node
- * refuses some of them in NODE_OPTIONS, so a command that needs them runs itself again this way. The child has a
+ * Runs `launch` (this CLI again with the flags it needs: thisCli(args, { nodeFlags })), its output written to
+ * `io`, and resolves its exit code (128 + the signal's number when a signal ended it). V8 fixes its heap
+ * settings when it starts, and Node refuses some of them in NODE_OPTIONS, so a command that needs them runs
+ * itself again this way. The child has a
  * process group of its own, so Ctrl-C reaches it once, passed on by this process (from the terminal it would get
  * that SIGINT twice, and the second would cut its clean-up short); this one waits for the child to finish.
  */
-export function runWithNodeFlags(flags: readonly string[], script: string, args: readonly string[], io: CliIo): Promise<number> {
-  const child = spawn(process.execPath, [...flags, script, ...args], {
+export function runWithNodeFlags(launch: Launch, io: CliIo): Promise<number> {
+  const child = spawn(launch.command, launch.args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
     env: { ...process.env, [NODE_FLAGS_RERUN_ENV]: '1' },

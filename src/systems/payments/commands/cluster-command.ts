@@ -1,12 +1,10 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type CliIo, UsageError, nonNegativeInteger, parseOptions, positiveInteger } from '../../../kit/cli/args.ts';
-import { untilSignal } from '../../../kit/runtime/signals.ts';
 import { usageTable } from '../../../kit/observe/usage-table.ts';
-import { compiledCli } from '../../../kit/runtime/compiled-entry.ts';
-import { ProcessGroup } from '../../../kit/runtime/process-group.ts';
+import { Supervisor } from '../../../kit/runtime/supervisor.ts';
+import { type Launch, thisCli } from '../../../kit/runtime/this-cli.ts';
 import { nginxConfig } from '../roles/nginx-config.ts';
 import { findExecutable, waitForHttp, waitForPath } from './cluster-support.ts';
 import { PaymentsCommandError, httpUrl } from './common.ts';
@@ -23,10 +21,11 @@ and 8002 — unless --processor-default and --processor-fallback point at proces
   --dispatcher in-process   each backend sends them on the thread that answers clients (less memory)
   --dispatcher external     backends queue payments in Redis for one separate dispatcher process, so a
                             payment survives the crash of the backend that accepted it
-Ctrl-C stops them all and prints each one's CPU time and peak memory. Then run: mensageiro payments bench
+A process that exits is started again (each restart is printed) while the others keep serving; what lived
+only in that process is lost with it (see docs/payments.md). Ctrl-C stops them all and prints each one's CPU
+time and peak memory. Then run: mensageiro payments bench
 `;
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 /** A small young generation keeps each scavenge short: the p99 is what the contest scores. */
 const DEFAULT_NODE_OPTIONS = '--max-semi-space-size=4';
 export const CLUSTER_STATE_FILE = join(tmpdir(), 'mensageiro-payments-cluster.json');
@@ -60,64 +59,84 @@ export async function clusterCommand(argv: string[], io: CliIo): Promise<number>
   const redisServer = findExecutable('redis-server', ['/usr/bin/redis-server']);
   if (!nginx || !redisServer) throw new PaymentsCommandError(`${nginx ? 'redis-server' : 'nginx'} is not installed: sudo apt-get install -y nginx redis-server`);
 
-  const dir = mkdtempSync(join(tmpdir(), 'mensageiro-payments-'));
-  // nginx's workers may run as another user: they must reach the sockets in here.
-  chmodSync(dir, 0o755);
-  let cli: string;
+  const nodeOptions = (values['node-options'] ?? DEFAULT_NODE_OPTIONS).split(/\s+/).filter(Boolean);
+  let node: (args: string[]) => Launch;
   try {
-    cli = compiledCli(ROOT, (line) => io.stdout.write(`${line}\n`));
+    const cli = thisCli({ compiled: true, nodeFlags: nodeOptions, log: (line) => io.stdout.write(`${line}\n`) });
+    node = (args) => cli(['payments', ...args]);
   } catch (err) {
     throw new PaymentsCommandError((err as Error).message);
   }
-  const group = new ProcessGroup(io);
-  const nodeOptions = (values['node-options'] ?? DEFAULT_NODE_OPTIONS).split(/\s+/).filter(Boolean);
-  const node = (name: string, args: string[]) => group.start(name, process.execPath, [...nodeOptions, cli, 'payments', ...args]);
+  const dir = mkdtempSync(join(tmpdir(), 'mensageiro-payments-'));
+  // nginx's workers may run as another user: they must reach the sockets in here.
+  chmodSync(dir, 0o755);
+  const pids: Record<string, number> = {};
+  const system: string[] = [];
+  let up = false;
+  const supervisor = new Supervisor(io, {
+    onStarted: (name, pid) => {
+      pids[name] = pid;
+      if (up) writeState(port, system, pids);
+    },
+  });
   const processorUrls = external
     ? { default: httpUrl('--processor-default', values['processor-default']!), fallback: httpUrl('--processor-fallback', values['processor-fallback']!) }
     : { default: 'http://127.0.0.1:8001', fallback: 'http://127.0.0.1:8002' };
-  const system: string[] = [];
+  const redisSocket = join(dir, 'redis.sock');
   try {
     if (!external) {
-      node('processor-default', ['processor', '--port', '8001', '--fee', values['fee-default'] ?? '0.05']);
-      node('processor-fallback', ['processor', '--port', '8002', '--fee', values['fee-fallback'] ?? '0.15']);
+      supervisor.start({ name: 'processor-default', launch: node(['processor', '--port', '8001', '--fee', values['fee-default'] ?? '0.05']) });
+      supervisor.start({ name: 'processor-fallback', launch: node(['processor', '--port', '8002', '--fee', values['fee-fallback'] ?? '0.15']) });
     }
-    const redisSocket = join(dir, 'redis.sock');
-    group.start('redis', redisServer, ['--port', '0', '--unixsocket', redisSocket, '--unixsocketperm', '700', '--save', '', '--appendonly', 'no', '--loglevel', 'warning']);
     system.push('redis');
-    await waitForPath(redisSocket, 'redis');
+    supervisor.start({
+      name: 'redis',
+      launch: { command: redisServer, args: ['--port', '0', '--unixsocket', redisSocket, '--unixsocketperm', '700', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'] },
+    });
+    await supervisor.whileUp(waitForPath(redisSocket, 'redis'));
     const store = `redis+unix://${redisSocket}`;
     const processorArgs = ['--processor-default', processorUrls.default, '--processor-fallback', processorUrls.fallback];
     if (dispatcher === 'external') {
-      node('dispatcher', ['dispatcher', '--store', store, '--instance', 'dispatcher', ...processorArgs]);
       system.push('dispatcher');
+      supervisor.start({ name: 'dispatcher', launch: node(['dispatcher', '--store', store, '--instance', 'dispatcher', ...processorArgs]) });
     }
     const sockets = Array.from({ length: instances }, (_, i) => join(dir, `api${i + 1}.sock`));
     sockets.forEach((socket, i) => {
       const name = `api${i + 1}`;
-      node(name, ['serve', '--socket', socket, '--store', store, '--instance', name, '--dispatcher', dispatcher, ...(dispatcher === 'external' ? [] : processorArgs)]);
       system.push(name);
+      supervisor.start({
+        name,
+        launch: node(['serve', '--socket', socket, '--store', store, '--instance', name, '--dispatcher', dispatcher, ...(dispatcher === 'external' ? [] : processorArgs)]),
+        // nginx knows each instance by its socket's path: a restarted one binds it again, once a SIGKILLed one's file is gone.
+        prepare: () => rmSync(socket, { force: true }),
+      });
     });
-    for (const socket of sockets) await waitForPath(socket, 'a backend');
+    for (const socket of sockets) await supervisor.whileUp(waitForPath(socket, 'a backend'));
     writeFileSync(join(dir, 'nginx.conf'), nginxConfig({ port, sockets, dir }));
-    group.start('nginx', nginx, ['-c', join(dir, 'nginx.conf'), '-p', dir, '-e', 'stderr']);
     system.push('nginx');
-    if (!external) await Promise.all([waitForHttp(`${processorUrls.default}/payments/none`), waitForHttp(`${processorUrls.fallback}/payments/none`)]);
-    await waitForHttp(`http://127.0.0.1:${port}/payments-summary`);
+    supervisor.start({ name: 'nginx', launch: { command: nginx, args: ['-c', join(dir, 'nginx.conf'), '-p', dir, '-e', 'stderr'] } });
+    if (!external) await supervisor.whileUp(Promise.all([waitForHttp(`${processorUrls.default}/payments/none`), waitForHttp(`${processorUrls.fallback}/payments/none`)]));
+    await supervisor.whileUp(waitForHttp(`http://127.0.0.1:${port}/payments-summary`));
   } catch (err) {
-    await group.stop();
+    await supervisor.stop();
     rmSync(dir, { recursive: true, force: true });
     throw err instanceof PaymentsCommandError ? err : new PaymentsCommandError(`the cluster did not come up: ${(err as Error).message}`);
   }
-  const pids = group.pids();
-  writeFileSync(CLUSTER_STATE_FILE, JSON.stringify({ port, system: Object.fromEntries(system.map((name) => [name, pids[name]])) }));
-  io.stdout.write(`payments cluster: nginx on :${port} → ${instances} backends (dispatcher ${dispatcher}), Redis on ${join(dir, 'redis.sock')}, processors ${processorUrls.default} and ${processorUrls.fallback}; Ctrl-C stops them all\n`);
+  up = true;
+  writeState(port, system, pids);
+  io.stdout.write(`payments cluster: nginx on :${port} → ${instances} backends (dispatcher ${dispatcher}), Redis on ${redisSocket}, processors ${processorUrls.default} and ${processorUrls.fallback}; a process that exits is restarted; Ctrl-C stops them all\n`);
 
-  const reason = await Promise.race([untilSignal(), group.firstExit().then((name) => `${name} exited`)]);
-  io.stdout.write(usageTable(system, pids));
+  const gaveUp = await supervisor.untilStopped();
+  io.stdout.write(usageTable(system, supervisor.pids()));
   const backends = system.filter((name) => name.startsWith('api'));
-  await group.stop(10_000, [['nginx'], backends, ['dispatcher'], ['redis']]);
+  await supervisor.stop(10_000, [['nginx'], backends, ['dispatcher'], ['redis']]);
   rmSync(dir, { recursive: true, force: true });
   rmSync(CLUSTER_STATE_FILE, { force: true });
-  if (!reason.startsWith('SIG')) io.stderr.write(`mensageiro payments: stopped because ${reason}\n`);
-  return reason.startsWith('SIG') ? 0 : 1;
+  if (gaveUp) io.stderr.write(`mensageiro payments: stopped because ${gaveUp}\n`);
+  return gaveUp ? 1 : 0;
+}
+
+/** Where `payments bench` finds the system's processes to measure; rewritten when one is restarted. */
+function writeState(port: number, system: string[], pids: Record<string, number>): void {
+  writeFileSync(CLUSTER_STATE_FILE, JSON.stringify({ port, system: Object.fromEntries(system.map((name) => [name, pids[name]])) }));
 }

@@ -9,7 +9,10 @@ export interface NginxConfigOptions {
 /**
  * nginx in front of the backend instances, over unix sockets. POST /payments is routed by a hash of the
  * correlationId read from the body, so a duplicate always reaches the instance that saw the original;
- * everything else (no body) spreads at random.
+ * everything else (no body) spreads at random. An instance that is down (being restarted) costs one refused
+ * connect on its unix socket, after which nginx tries the next: max_fails=0 keeps nginx from shunning it for
+ * 10 s afterwards, so a restarted instance takes its share again at once, and two instances down one after
+ * the other never leave nginx with none to try.
  */
 export function nginxConfig({ port, sockets, dir }: NginxConfigOptions): string {
   return `worker_processes 1;
@@ -35,7 +38,7 @@ http {
   }
   upstream api {
     hash $payment_key consistent;
-${sockets.map((s) => `    server unix:${s};`).join('\n')}
+${sockets.map((s) => `    server unix:${s} max_fails=0;`).join('\n')}
     keepalive 64;
   }
   server {

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { ProcessGroup } from '../../../../kit/runtime/process-group.ts';
+import type { Launch } from '../../../../kit/runtime/this-cli.ts';
 import { waitForOutput } from '../../../../kit/runtime/wait-for-output.ts';
 import { toWireTimestamp } from '../../domain/timestamp.ts';
-import { ROLE_NODE_FLAGS } from '../commands/common.ts';
 import { LazyPirateClient } from '../roles/lazy-pirate-client.ts';
 
 export interface TopologyEndpoints {
@@ -18,8 +18,8 @@ export interface TopologyEndpoints {
 }
 
 export interface BenchTopologyOptions {
-  /** The compiled CLI (compiledCli), run with this node. */
-  cli: string;
+  /** This CLI again, compiled, with the roles' Node flags (thisCli). */
+  cli: (args: readonly string[]) => Launch;
   servers: number;
   /** REP sockets per server (the server's own default when absent). */
   repSockets?: number;
@@ -102,7 +102,7 @@ export class BenchTopology {
   }
 
   #role(name: string, args: string[]): ChildProcess {
-    const child = this.#group.start(name, process.execPath, [...ROLE_NODE_FLAGS, this.options.cli, 'chat', 'zmq', ...args]);
+    const child = this.#group.start(name, this.options.cli(['chat', 'zmq', ...args]));
     this.#names.push(name);
     child.once('exit', (code, signal) => {
       if (!this.#stopping) this.#exited.push(`${name} (${signal ?? `code ${code}`})`);

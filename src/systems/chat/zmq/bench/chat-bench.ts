@@ -1,4 +1,5 @@
 import type { LoadResult } from '../../../../kit/loadgen/index.ts';
+import type { Launch } from '../../../../kit/runtime/this-cli.ts';
 import type { BenchOptions, ScenarioName } from './bench-options.ts';
 import type { BenchReport, DeliveryScenarioReport, RequestScenarioReport, ScenarioReport } from './bench-report.ts';
 import { type BenchClients, openBenchClients } from './bench-clients.ts';
@@ -24,7 +25,7 @@ export class ChatBench {
 
   constructor(
     private readonly options: BenchOptions,
-    cli: string,
+    cli: (args: readonly string[]) => Launch,
     private readonly log: (line: string) => void,
   ) {
     this.#topology = new BenchTopology({ cli, servers: options.servers, repSockets: options.repSockets });

@@ -1,7 +1,6 @@
-import { fileURLToPath } from 'node:url';
 import type { CliIo } from '../../../../kit/cli/args.ts';
-import { compiledCli } from '../../../../kit/runtime/compiled-entry.ts';
 import { hasNodeFlags, runWithNodeFlags } from '../../../../kit/runtime/node-flags.ts';
+import { type Launch, thisCli } from '../../../../kit/runtime/this-cli.ts';
 import { DEFAULTS, MAX_RUNS, MAX_SERVERS, parseBenchOptions } from '../bench/bench-options.ts';
 import { writeHtmlReport } from '../../../../kit/loadgen/index.ts';
 import { type BenchReport, benchJson, formatBenchReport, resultsOf } from '../bench/bench-report.ts';
@@ -50,8 +49,6 @@ A missed target is a measurement, not a failure: the exit code is 0 unless the t
                  goes to stderr. With --runs above 1: {runs: [one document per run], summary}
 `;
 
-const ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
-
 export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
   const options = parseBenchOptions(argv);
   if (options === 'help') {
@@ -59,14 +56,14 @@ export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const log = (line: string) => io.stderr.write(`chat zmq bench: ${line}\n`);
-  let cli: string;
+  let cli: (args: readonly string[]) => Launch;
   try {
-    cli = compiledCli(ROOT, log);
+    cli = thisCli({ compiled: true, nodeFlags: ROLE_NODE_FLAGS, log });
   } catch (err) {
     throw new ChatZmqCommandError((err as Error).message, { cause: err });
   }
   // The load generator and the subscriber are on every measured path too: they collect garbage as the roles do.
-  if (!hasNodeFlags(ROLE_NODE_FLAGS)) return runWithNodeFlags(ROLE_NODE_FLAGS, cli, ['chat', 'zmq', 'bench', ...argv], io);
+  if (!hasNodeFlags(ROLE_NODE_FLAGS)) return runWithNodeFlags(cli(['chat', 'zmq', 'bench', ...argv]), io);
 
   let bench: ChatBench | undefined;
   let interrupted: NodeJS.Signals | undefined;
