@@ -43,21 +43,22 @@ describe('sales balancer and worker on the in-process bus', () => {
     await bus.close({ graceMs: 0 });
   });
 
-  async function startBalancer(workers: string[], prefetch?: number): Promise<SalesBalancer> {
-    const balancer = new SalesBalancer({ bus, workers, log, prefetch });
+  async function startBalancer(workers: string[], options: { prefetch?: number; maxOutstandingPerWorker?: number } = {}): Promise<SalesBalancer> {
+    const balancer = new SalesBalancer({ bus, workers, log, ...options });
     await balancer.start();
     running.push(balancer);
     return balancer;
   }
 
-  async function startWorker(id: string): Promise<SalesWorker> {
+  async function startWorker(id: string, options: { prefetch?: number; delayMs?: number } = {}): Promise<SalesWorker> {
     const executor = new InlineQueryExecutor(db);
-    const worker = new SalesWorker({ bus, id, executor, log });
+    const worker = new SalesWorker({ bus, id, executor, log, ...options });
     await worker.start();
-    running.push({ stop: async () => {
+    const stop = async () => {
       await worker.stop();
       await executor.close();
-    } });
+    };
+    running.push({ stop });
     return worker;
   }
 
@@ -68,7 +69,7 @@ describe('sales balancer and worker on the in-process bus', () => {
     await waitFor(() => balancer.stats().every((s) => s.healthy), 'the worker to be up');
 
     const answer = await bus.request<SalesResponse>(SALES_REQUESTS_QUEUE, queryOfSize(MAX_REQUEST_BYTES));
-    assert.ok(answer.total_sales_count > 0);
+    assert.ok(answer.total_sales_count > 0, 'Asia has sales');
     const tooBig = queryOfSize(MAX_REQUEST_BYTES + 1);
     const refused = (err: unknown) => err instanceof RemoteError && /16385 bytes.*16384/.test(err.message);
     await assert.rejects(bus.request(SALES_REQUESTS_QUEUE, tooBig), refused, 'the balancer refuses it');
@@ -78,7 +79,7 @@ describe('sales balancer and worker on the in-process bus', () => {
 
   it('holds requests while no worker is up, at most its prefetch, and answers them all when one starts', async () => {
     bus = await createBus(`memory://sales-${randomUUID()}`);
-    const balancer = await startBalancer(['w1'], 2);
+    const balancer = await startBalancer(['w1'], { prefetch: 2 });
     const settled: string[] = [];
     const answers = Array.from({ length: 5 }, (_, i) =>
       bus.request<SalesResponse>(SALES_REQUESTS_QUEUE, { region: 'Europe' }, { timeoutMs: 30_000 }).finally(() => settled.push(String(i))),
@@ -94,5 +95,30 @@ describe('sales balancer and worker on the in-process bus', () => {
     assert.equal(replies.length, 5);
     for (const reply of replies) assert.equal(reply.region_processed, 'w1');
     assert.equal(balancer.stats()[0]!.total, 5);
+  });
+
+  // Where the broker keeps no bound on a worker's queue (queues declared the seed's way), the balancer keeps it.
+  it('forwards no more to a worker than its bound on outstanding requests, and holds the rest until it has room', async () => {
+    bus = await createBus(`memory://sales-${randomUUID()}`);
+    const balancer = await startBalancer(['w1'], { maxOutstandingPerWorker: 2 });
+    await startWorker('w1', { prefetch: 1, delayMs: 100 });
+    await waitFor(() => balancer.stats().every((s) => s.healthy), 'the worker to be up');
+    let done = false;
+    let mostOutstanding = 0;
+    let mostQueued = 0;
+    const watching = (async () => {
+      while (!done) {
+        mostOutstanding = Math.max(mostOutstanding, balancer.stats()[0]!.pending);
+        mostQueued = Math.max(mostQueued, (await bus.transport.browse('w1', 10)).length);
+        await sleep(5);
+      }
+    })();
+    const replies = await Promise.all(Array.from({ length: 8 }, () => bus.request<SalesResponse>(SALES_REQUESTS_QUEUE, { region: 'Asia' }, { timeoutMs: 30_000 })));
+    done = true;
+    await watching;
+    assert.equal(replies.length, 8);
+    assert.equal(balancer.stats()[0]!.total, 8);
+    assert.equal(mostOutstanding, 2, 'the worker had two at a time, one in hand and one queued');
+    assert.equal(mostQueued, 1);
   });
 });
