@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 
-/** Runs `mensageiro …` as a separate process, as a user would. */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, ['bin/mensageiro.js', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs `mensageiro …` as a separate process, as a user would; `as` runs it under another uid and gid. */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, as?: { uid: number; gid: number }): ChildProcess & { output: () => string } {
+  const child = spawn(process.execPath, ['bin/mensageiro.js', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...as });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { jsonCodec } from '../../src/kit/bus/codecs.ts';
+import { createEnvelope } from '../../src/kit/bus/envelope.ts';
 import { PermanentError, RemoteError, RequestTimeoutError } from '../../src/kit/bus/errors.ts';
 import type { Message } from '../../src/kit/bus/message.ts';
+import { busRequestSeconds } from '../../src/kit/observe/metrics.ts';
 import { transportFixtures } from '../helpers/bus-fixtures.ts';
 import { sleep, waitFor } from '../helpers/wait.ts';
+
+/** Replies the callers in this process took as answers, on one transport. */
+async function requestsAnswered(kind: string): Promise<number> {
+  const { values } = await busRequestSeconds.get();
+  const count = values.find((v) => v.metricName === 'mensageiro_bus_request_seconds_count' && v.labels.transport === kind && v.labels.outcome === 'ok');
+  return count?.value ?? 0;
+}
 
 for (const fx of transportFixtures()) {
   describe(`bus conformance: ${fx.name}`, { skip: fx.skip, timeout: 60_000 }, () => {
@@ -187,6 +197,36 @@ for (const fx of transportFixtures()) {
       const started = Date.now();
       await assert.rejects(client.request(nobody, {}, { timeoutMs: 300 }), RequestTimeoutError);
       assert.ok(Date.now() - started >= 290);
+    });
+
+    it('settles a request once when its responder dies after replying and another answers it again', async () => {
+      const queue = fx.queue('reply-twice');
+      const doomed = await fx.bus();
+      let replied = false;
+      // Replies, then dies without acking: the engine hands the request out again, and it is answered twice.
+      await doomed.transport.consume(queue, (delivery) => {
+        const { replyTo, correlationId, id } = delivery.envelope;
+        const reply = createEnvelope(jsonCodec.encode({ from: 'doomed' }), { correlationId: correlationId ?? id, contentType: jsonCodec.contentType });
+        void doomed.transport.reply(replyTo!, reply).then(() => (replied = true));
+      }, { prefetch: 1 });
+      const client = await fx.bus();
+      const answered = () => requestsAnswered(client.kind);
+      const before = await answered();
+      assert.deepEqual(await client.request(queue, { n: 1 }, { timeoutMs: 20_000 }), { from: 'doomed' });
+      await waitFor(() => replied, 'the doomed responder to have replied');
+      await doomed.close({ graceMs: 0 });
+
+      const survivor = await fx.bus();
+      let calls = 0;
+      await survivor.respond<{ n: number }>(queue, ({ n }) => {
+        calls++;
+        return { from: 'survivor', n };
+      });
+      await waitFor(() => calls === 1, 'the survivor to answer the request again', 20_000);
+      // Its second reply reaches the client before this answer, which comes the same way: the client dropped it.
+      assert.deepEqual(await client.request(queue, { n: 2 }, { timeoutMs: 20_000 }), { from: 'survivor', n: 2 });
+      assert.equal(calls, 2);
+      assert.equal((await answered()) - before, 2, 'two answers for two requests');
     });
 
     it('delivers 10,000 queued messages with none lost and none duplicated', async () => {

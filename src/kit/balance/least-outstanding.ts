@@ -101,6 +101,11 @@ export class LeastOutstanding<M extends string> {
     return dropped;
   }
 
+  /** Requests in flight at `member`. */
+  pending(member: M): number {
+    return this.#pending.get(member) ?? 0;
+  }
+
   setHealthy(member: M, healthy: boolean): void {
     if (!this.#pending.has(member)) throw new RangeError(`unknown member "${member}"`);
     if (healthy) this.#healthy.add(member);

@@ -124,7 +124,8 @@ export class Bus {
 
   /**
    * Calls `queue`'s responder and resolves with its reply. Rejects with RemoteError when the responder threw,
-   * and with RequestTimeoutError when no reply came within timeoutMs.
+   * and with RequestTimeoutError when no reply came within timeoutMs. Responders handle a request at least once;
+   * the first reply settles it and any later one is dropped.
    */
   async request<R = unknown>(queue: string, value: unknown, options: RequestOptions = {}): Promise<R> {
     this.#assertOpen();

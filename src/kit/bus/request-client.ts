@@ -117,7 +117,9 @@ export class RequestClient {
 
   #onReply(envelope: Envelope): void {
     const pending = this.#settle(envelope.correlationId);
-    if (!pending) return; // a late reply to a request that already timed out
+    // Already settled: it timed out, or this is a second answer (a responder died after replying but before
+    // acking, and another handled the request again). The caller gets one reply.
+    if (!pending) return;
     const seconds = (performance.now() - pending.started) / 1000;
     const errorType = envelope.headers[ERROR_TYPE_HEADER];
     if (errorType !== undefined) {

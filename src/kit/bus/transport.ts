@@ -63,9 +63,18 @@ export interface Delivery {
 export interface TransportOptions {
   /** Redis: how long a message may sit unacked with a dead consumer before another consumer claims it. */
   claimIdleMs?: number;
-  /** Upper bound on a queue's length; a send beyond it rejects with QueueFullError. */
+  /** Upper bound on a queue's length; a send beyond it rejects with QueueFullError. Default DEFAULT_MAX_QUEUE_LENGTH. */
   maxQueueLength?: number;
+  /**
+   * RabbitMQ: queues to declare as a plain client does (durable, no arguments), so that processes which declare
+   * them that way can share them; RabbitMQ refuses a second declaration with other arguments. The broker then
+   * neither bounds their length nor dead-letters anything from them: their bounds are the application's to keep.
+   * The other transports declare nothing and ignore it.
+   */
+  plainQueues?: readonly string[];
 }
+
+export const DEFAULT_MAX_QUEUE_LENGTH = 1_000_000;
 
 export type TransportFactory = (url: URL, options: TransportOptions) => Promise<Transport>;
 

@@ -4,7 +4,8 @@ import { createLogger } from '../../../kit/observe/log.ts';
 import { formatBenchSummary } from '../bench/bench-summary.ts';
 import { runSalesBench } from '../bench/sales-bench.ts';
 import { startEmbeddedSales } from '../roles/embedded-sales.ts';
-import { busUrl, dbPath, openBus } from './common.ts';
+import { SALES_REQUESTS_QUEUE } from '../domain/protocol.ts';
+import { SEED_COMPATIBLE_HELP, busUrl, dbPath, openBus, seedCompatibleQueues } from './common.ts';
 
 export const BENCH_HELP = `usage: mensageiro sales bench [--rate 400] [--duration 30s] [--concurrency 15] [--timeout 5s] [--bus URL] [--json]
 
@@ -23,7 +24,7 @@ process; with amqp:// or redis:// it drives a cluster already running there ("me
   --db PATH         embedded only: the database (default: data/sales.db, seeded if missing)
   --json            print {"results":[…]} on stdout; the rest goes to stderr
   --report FILE     also write an HTML report with latency charts
-`;
+${SEED_COMPATIBLE_HELP}`;
 
 export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
   const help = 'mensageiro sales bench --help';
@@ -37,6 +38,7 @@ export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
     db: { type: 'string' },
     json: { type: 'boolean' },
     report: { type: 'string' },
+    'seed-compatible': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -51,7 +53,7 @@ export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
   const url = busUrl(values.bus);
   const embedded = url.startsWith('memory:');
 
-  const bus = await openBus(embedded ? 'memory://sales-bench' : url);
+  const bus = await openBus(embedded ? 'memory://sales-bench' : url, seedCompatibleQueues(values['seed-compatible'], url, [SALES_REQUESTS_QUEUE], help));
   const system = embedded ? await startEmbeddedSales({ bus, dbPath: dbPath(values.db), log: createLogger('sales') }) : undefined;
   try {
     const where = embedded ? 'embedded' : new URL(url).protocol.replace(/:$/, '');

@@ -5,9 +5,9 @@ import { createLogger } from '../../../kit/observe/log.ts';
 import { WORKER_ID_PATTERN } from '../domain/protocol.ts';
 import { InlineQueryExecutor } from '../roles/query-executor.ts';
 import { SalesWorker } from '../roles/sales-worker.ts';
-import { SalesCommandError, busUrl, dbPath, openBus } from './common.ts';
+import { SEED_COMPATIBLE_HELP, SalesCommandError, busUrl, dbPath, explainQueueArguments, openBus, seedCompatibleQueues } from './common.ts';
 
-export const WORKER_HELP = `usage: mensageiro sales worker --id mom-worker-1 [--db data/sales.db] [--bus URL] [--prefetch 10]
+export const WORKER_HELP = `usage: mensageiro sales worker --id mom-worker-1 [--db data/sales.db] [--bus URL] [--prefetch 10] [--seed-compatible]
 
 Consumes the queue named after --id, answers each query from the database (opened read-only) straight to the
 caller's reply-to, and reports heartbeats and completions to the balancer. Ctrl-C stops it after the queries
@@ -18,7 +18,7 @@ in hand are answered.
   --bus URL      amqp://…, redis://… (default: $RABBITMQ_URL, else $MENSAGEIRO_BUS_URL, else memory://)
   --prefetch N   queries in hand at once (default 10, as in the seed)
   --delay-ms N   test only: wait N ms before each query, to make this worker slow
-`;
+${SEED_COMPATIBLE_HELP}`;
 
 export async function workerCommand(argv: string[], io: CliIo): Promise<number> {
   const help = 'mensageiro sales worker --help';
@@ -28,6 +28,7 @@ export async function workerCommand(argv: string[], io: CliIo): Promise<number> 
     bus: { type: 'string' },
     prefetch: { type: 'string' },
     'delay-ms': { type: 'string' },
+    'seed-compatible': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -43,15 +44,19 @@ export async function workerCommand(argv: string[], io: CliIo): Promise<number> 
   const delayMs = values['delay-ms'] === undefined ? 0 : nonNegativeInteger('--delay-ms', values['delay-ms'], help);
 
   const url = busUrl(values.bus);
+  const seedCompatible = values['seed-compatible'];
+  const plainQueues = seedCompatibleQueues(seedCompatible, url, [id], help);
   const log = createLogger(id);
   const executor = new InlineQueryExecutor(path);
-  const bus = await openBus(url).catch(async (err: unknown) => {
+  const bus = await openBus(url, plainQueues).catch(async (err: unknown) => {
     await executor.close();
     throw err;
   });
   const worker = new SalesWorker({ bus, id, executor, log, prefetch, delayMs });
   try {
-    await worker.start();
+    await worker.start().catch((err: unknown) => {
+      throw explainQueueArguments(err, seedCompatible);
+    });
     io.stdout.write(`🟢 MOM Worker [${id}] listening on ${redactUrl(url)} (db ${path})\n`);
     const signal = await untilSignal();
     io.stdout.write(`${id}: ${signal}, stopping after the queries in hand (${worker.served} answered)\n`);

@@ -17,6 +17,11 @@ export interface SalesBalancerOptions {
   checkEveryMs?: number;
   /** A request whose completion was never reported stops counting against its worker after this long. */
   forgetAfterMs?: number;
+  /**
+   * A worker with this many requests outstanding gets no more until it reports some done: the bound on its queue
+   * when the broker keeps none (queues declared the seed's way). Unset, the broker's bound applies.
+   */
+  maxOutstandingPerWorker?: number;
 }
 
 /**
@@ -29,7 +34,8 @@ export class SalesBalancer {
   readonly #monitor: HeartbeatMonitor<string>;
   readonly #subscriptions: Subscription[] = [];
   readonly #draining = new Set<string>();
-  #healthyWaiters: Array<() => void> = [];
+  /** Requests held until a worker is up, or has room. */
+  #waiters: Array<() => void> = [];
   #housekeeping: NodeJS.Timeout | undefined;
   #stopped = false;
 
@@ -71,7 +77,7 @@ export class SalesBalancer {
     this.#stopped = true;
     clearInterval(this.#housekeeping);
     this.#monitor.stop();
-    for (const wake of this.#healthyWaiters) wake();
+    this.#wakeWaiters();
     await Promise.allSettled(this.#subscriptions.map((sub) => sub.cancel()));
   }
 
@@ -83,11 +89,11 @@ export class SalesBalancer {
       return;
     }
     for (;;) {
-      const worker = this.#lor.pick();
+      const worker = this.#pickWithRoom();
       if (worker === undefined) {
-        // No worker alive: hold the request (prefetch bounds how many) until one is.
+        // No worker alive, or none with room: hold the request (prefetch bounds how many) until there is one.
         if (this.#stopped) throw new Error('the balancer is stopping; the request goes back to sales_requests');
-        await new Promise<void>((wake) => this.#healthyWaiters.push(wake));
+        await new Promise<void>((wake) => this.#waiters.push(wake));
         continue;
       }
       this.#lor.assign(request.id, worker);
@@ -107,17 +113,30 @@ export class SalesBalancer {
     else if (!this.#monitor.beat(heartbeat.worker)) this.#options.log.debug('heartbeat from a worker not in --workers', { worker: heartbeat.worker });
   }
 
+  /** The healthy worker with the fewest outstanding requests, unless even it is at its bound. */
+  #pickWithRoom(): string | undefined {
+    const worker = this.#lor.pick();
+    const max = this.#options.maxOutstandingPerWorker;
+    return worker !== undefined && max !== undefined && this.#lor.pending(worker) >= max ? undefined : worker;
+  }
+
+  #wakeWaiters(): void {
+    if (this.#waiters.length === 0) return;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+
   #onCompleted(report: Completed): void {
     if (!Array.isArray(report?.ids)) return;
     for (const id of report.ids) if (typeof id === 'string') this.#lor.complete(id);
+    this.#wakeWaiters();
   }
 
   #workerUp(worker: string): void {
     this.#lor.setHealthy(worker, true);
     this.#options.log.info('worker is up', { worker });
-    const waiters = this.#healthyWaiters;
-    this.#healthyWaiters = [];
-    for (const wake of waiters) wake();
+    this.#wakeWaiters();
   }
 
   #workerDown(worker: string): void {
@@ -134,10 +153,11 @@ export class SalesBalancer {
     const { bus } = this.#options;
     let moved = 0;
     try {
-      while (!this.#monitor.isUp(worker) && this.#lor.anyHealthy && !bus.closed) {
+      while (!this.#monitor.isUp(worker) && !bus.closed) {
+        const target = this.#pickWithRoom();
+        if (target === undefined) break;
         const delivery = await bus.transport.get(worker);
         if (!delivery) break;
-        const target = this.#lor.pick()!;
         this.#lor.assign(delivery.envelope.id, target);
         await bus.forward(target, delivery.envelope);
         await delivery.ack();
@@ -156,6 +176,9 @@ export class SalesBalancer {
     // can be after the worker was marked down: keep sweeping down workers' queues.
     for (const worker of this.#lor.members) if (!this.#monitor.isUp(worker)) void this.#drain(worker);
     const expired = this.#lor.expire(this.#options.forgetAfterMs ?? 30_000);
-    if (expired > 0) this.#options.log.warn('forgot requests whose completion never came', { expired });
+    if (expired > 0) {
+      this.#options.log.warn('forgot requests whose completion never came', { expired });
+      this.#wakeWaiters();
+    }
   }
 }

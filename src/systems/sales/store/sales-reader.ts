@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { SalesQuery, SalesTotals } from '../domain/sales-query.ts';
+import { openImmutable } from './immutable-database.ts';
 
 /** `%` and `_` in a keyword are literal characters, not wildcards. */
 function likePattern(keyword: string): string {
@@ -59,7 +60,7 @@ export function buildSalesSql(q: SalesQuery): Built {
   return { sql: `SELECT COUNT(*) AS count, COALESCE(SUM(s.amount), 0) AS revenue FROM sales s WHERE ${where.join(' AND ')}`, params };
 }
 
-/** A read-only connection to the sales database, with one prepared statement per query shape. */
+/** A read-only connection to the sales database (opened immutable), with one prepared statement per query shape. */
 export class SalesReader {
   readonly #statements = new Map<string, Database.Statement>();
 
@@ -67,7 +68,7 @@ export class SalesReader {
 
   static open(path: string): SalesReader {
     if (!existsSync(path)) throw new Error(`no sales database at ${path}: create it with "mensageiro sales seed --db ${path}"`);
-    return new SalesReader(new Database(path, { readonly: true, fileMustExist: true }));
+    return new SalesReader(openImmutable(path));
   }
 
   query(q: SalesQuery): SalesTotals {

@@ -1,6 +1,6 @@
 import type { Envelope } from '../../envelope.ts';
 import { QueueFullError } from '../../errors.ts';
-import { type ConsumeOptions, type Delivery, type SendOptions, type Subscription, type Transport, type TransportOptions, deadLetterQueue } from '../../transport.ts';
+import { type ConsumeOptions, type Delivery, type SendOptions, type Subscription, type Transport, type TransportOptions, DEFAULT_MAX_QUEUE_LENGTH, deadLetterQueue } from '../../transport.ts';
 import { AmqpLink } from './link.ts';
 import { ChannelLostError, type ConfirmOutlet, NackedError, UnroutableError } from './outlet.ts';
 import { fromMessage, toContent, toPublishOptions } from './properties.ts';
@@ -40,6 +40,7 @@ export class AmqpTransport implements Transport {
   readonly kind = 'amqp';
   readonly #link: AmqpLink;
   readonly #maxQueueLength: number;
+  readonly #plainQueues: ReadonlySet<string>;
   readonly #resumables = new Set<QueueConsumer | TopicSubscription>();
   /** Delay buckets this process has used, per queue, for deleteQueue. */
   readonly #delayBuckets = new Map<string, Set<number>>();
@@ -48,7 +49,8 @@ export class AmqpTransport implements Transport {
 
   constructor(link: AmqpLink, options: TransportOptions) {
     this.#link = link;
-    this.#maxQueueLength = options.maxQueueLength ?? 1_000_000;
+    this.#maxQueueLength = options.maxQueueLength ?? DEFAULT_MAX_QUEUE_LENGTH;
+    this.#plainQueues = new Set(options.plainQueues);
   }
 
   async publish(topic: string, envelope: Envelope): Promise<void> {
@@ -236,8 +238,9 @@ export class AmqpTransport implements Transport {
     return session.confirmOutlet();
   }
 
-  /** A queue, and its dead-letter queue first, since the queue dead-letters into it. */
+  /** A queue, and its dead-letter queue first, since the queue dead-letters into it; a plain queue alone. */
   #declare(session: Session, queue: string): Promise<void> | undefined {
+    if (this.#plainQueues.has(queue)) return session.declareOnce(queue, (ch) => declareQueue(ch, queue, {}));
     const max = this.#maxQueueLength;
     if (isDeadLetterQueue(queue)) return session.declareOnce(queue, (ch) => declareQueue(ch, queue, queueArguments(queue, max)));
     const dlq = deadLetterQueue(queue);

@@ -11,6 +11,7 @@ import { deadLetterQueue } from '../../transport.ts';
  *   default exchange.
  * - `<queue>.dlq`: durable and bounded the same way, with no dead-letter queue of its own. A queue whose
  *   name ends in `.dlq` is always declared this way, whoever declares it first.
+ * - a queue named in `plainQueues`: durable with no arguments, as plain clients declare queues.
  * - `<queue>.delay.<ms>`: a bucket per delay. Messages expire after <ms> into `<queue>`; the bucket itself
  *   vanishes once unused for a minute longer than its delay.
  *
@@ -70,11 +71,11 @@ export class QueueArgumentsError extends BusError {
     readonly expected: QueueArguments,
     detail: string,
   ) {
-    const wanted = Object.entries(expected).map(([key, value]) => `${key}=${JSON.stringify(value)}`).join(', ');
+    const wanted = Object.entries(expected).map(([key, value]) => `${key}=${JSON.stringify(value)}`).join(', ') || 'no arguments';
     super(
       `RabbitMQ queue "${queue}" already exists with other arguments (${detail}). mensageiro declares it durable with ${wanted}. ` +
         `Delete it (rabbitmqctl delete_queue ${queue}) so it is declared again, once it is drained, ` +
-        'or give every process the same maxQueueLength.',
+        'or have every process declare it the same way (the same maxQueueLength and plainQueues).',
     );
   }
 }

@@ -3,7 +3,7 @@ import type { Envelope } from '../../envelope.ts';
 import { QueueFullError } from '../../errors.ts';
 import { LinkedList } from '../../linked-list.ts';
 import { compilePattern } from '../../pattern.ts';
-import { type ConsumeOptions, type Delivery, type SendOptions, type Subscription, type Transport, type TransportOptions, deadLetterQueue } from '../../transport.ts';
+import { type ConsumeOptions, type Delivery, type SendOptions, type Subscription, type Transport, type TransportOptions, DEFAULT_MAX_QUEUE_LENGTH, deadLetterQueue } from '../../transport.ts';
 
 /**
  * The in-process transport. Every Bus made from the same `memory://name` URL shares one broker, so
@@ -128,7 +128,7 @@ export class MemoryBroker {
 
 const brokers = new Map<string, MemoryBroker>();
 
-export function memoryBroker(name: string, maxQueueLength = 1_000_000): MemoryBroker {
+export function memoryBroker(name: string, maxQueueLength = DEFAULT_MAX_QUEUE_LENGTH): MemoryBroker {
   let broker = brokers.get(name);
   if (!broker) brokers.set(name, (broker = new MemoryBroker(maxQueueLength)));
   return broker;

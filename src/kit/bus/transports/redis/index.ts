@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Envelope } from '../../envelope.ts';
 import { QueueFullError } from '../../errors.ts';
-import { type ConsumeOptions, type Delivery, type SendOptions, type Subscription, type Transport, type TransportOptions, deadLetterQueue } from '../../transport.ts';
+import { type ConsumeOptions, type Delivery, type SendOptions, type Subscription, type Transport, type TransportOptions, DEFAULT_MAX_QUEUE_LENGTH, deadLetterQueue } from '../../transport.ts';
 import { duplicateConnection, openConnection } from './connection.ts';
 import { DelayedMover, delayedKey } from './delayed-mover.ts';
 import { fromStreamFields, packFieldList, packMessage, toStreamFields } from './fields.ts';
@@ -37,7 +37,7 @@ export class RedisTransport implements Transport {
     this.#url = url;
     this.#command = command;
     this.#claimIdleMs = options.claimIdleMs ?? 30_000;
-    this.#maxQueueLength = options.maxQueueLength ?? 1_000_000;
+    this.#maxQueueLength = options.maxQueueLength ?? DEFAULT_MAX_QUEUE_LENGTH;
     this.#mover = new DelayedMover(command);
   }
 
