@@ -4,6 +4,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import type { Bus } from '../../src/kit/bus/bus.ts';
 import { createBus } from '../../src/kit/bus/registry.ts';
 import { parseSalesRequest } from '../../src/systems/sales/domain/parse-sales-request.ts';
@@ -18,8 +19,8 @@ const amqp = engine('amqp');
 /** nobody:nogroup. Run as root, the test drops to it; run as anyone else, it already is not root. */
 const NOBODY = { uid: 65534, gid: 65534 };
 
-// As the container runs it: a non-root user, the database on a volume it cannot write. A WAL database normally
-// needs its -shm file created beside it even to be read.
+// As the container runs it: a non-root user, the database on a volume it cannot write. A WAL database would need
+// its -shm file created beside it even to be read.
 describe('a sales worker on a read-only copy of the database', { skip: amqp.skip, timeout: 90_000 }, () => {
   const id = `test.sales-ro.${randomUUID().slice(0, 8)}`;
   let base = '';
@@ -64,5 +65,22 @@ describe('a sales worker on a read-only copy of the database', { skip: amqp.skip
     assert.equal(reply.total_revenue, expected.revenue);
     assert.equal(reply.region_processed, id);
     assert.deepEqual(readdirSync(readonlyDir), ['sales.db']);
+  });
+
+  it('refuses a database an older seed wrote in WAL mode with the command that rewrites it', async () => {
+    const walDir = join(base, 'wal');
+    mkdirSync(walDir);
+    const path = join(walDir, 'sales.db');
+    copyFileSync(seeded, path);
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.close();
+    chmodSync(path, 0o444);
+    chmodSync(walDir, 0o555);
+    const asNobody = process.getuid?.() === 0 ? NOBODY : undefined;
+    const refused = startCli(['sales', 'worker', '--id', `${id}-wal`, '--db', path, '--bus', amqp.url!], { HOME: base }, asNobody);
+    await waitFor(() => refused.exitCode !== null, 'the worker to exit');
+    assert.notEqual(refused.exitCode, 0);
+    assert.match(refused.output(), /WAL mode.*mensageiro sales seed --db/s);
   });
 });

@@ -115,13 +115,13 @@ describe('seedDatabase', () => {
     assert.equal(progress.at(-1), 3_000);
   });
 
-  it('writes the reference’s distributions, in WAL mode, with nothing left beside the file', async () => {
+  it('writes the reference’s distributions in rollback-journal mode (readable from a read-only directory), with nothing left beside the file', async () => {
     const path = join(dir, 'shape.db');
     await seedDatabase(path, { sales: 5_000, products: 120, seed: 3 });
     assert.equal(existsSync(`${path}-wal`) || existsSync(`${path}-shm`), false);
     const db = new Database(path, { readonly: true });
     const one = (sql: string) => Object.values(db.prepare(sql).get() as object)[0];
-    assert.equal(one('PRAGMA journal_mode'), 'wal');
+    assert.equal(one('PRAGMA journal_mode'), 'delete');
     assert.equal(one('SELECT COUNT(*) FROM sales'), 5_000);
     assert.equal(one('SELECT COUNT(*) FROM products'), 120);
     assert.equal(one('SELECT COUNT(*) FROM customers'), 150);

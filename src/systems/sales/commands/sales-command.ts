@@ -5,7 +5,7 @@ import { SalesCommandError } from './common.ts';
 
 const USAGE = `usage: mensageiro sales <command> [options]
 
-  seed       create the sales database (SQLite, WAL) with a progress bar
+  seed       create the sales database (SQLite) with a progress bar
   worker     answer queries from one worker queue
   balancer   route sales_requests to workers by least outstanding requests
   bench      the seed's client: random queries at a constant rate, with latency percentiles

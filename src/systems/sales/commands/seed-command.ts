@@ -9,7 +9,7 @@ import { dbPath } from './common.ts';
 export const SEED_HELP = `usage: mensageiro sales seed [--db data/sales.db] [--sales 10000] [--products 100] [--seed ${DEFAULT_SEED}]
 
 Creates (or replaces) the sales database: 5 regions, 12 stores, --products products in 8 categories,
-150 customers and --sales sales dated 2020 to 2025, with indexes for the queries, in WAL mode.
+150 customers and --sales sales dated 2020 to 2025, with indexes for the queries.
 The same --seed gives the same data.
 `;
 

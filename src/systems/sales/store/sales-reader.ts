@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import type { SalesQuery, SalesTotals } from '../domain/sales-query.ts';
-import { openImmutable } from './immutable-database.ts';
 
 /** `%` and `_` in a keyword are literal characters, not wildcards. */
 function likePattern(keyword: string): string {
@@ -60,7 +59,7 @@ export function buildSalesSql(q: SalesQuery): Built {
   return { sql: `SELECT COUNT(*) AS count, COALESCE(SUM(s.amount), 0) AS revenue FROM sales s WHERE ${where.join(' AND ')}`, params };
 }
 
-/** A read-only connection to the sales database (opened immutable), with one prepared statement per query shape. */
+/** A read-only connection to the sales database, with one prepared statement per query shape. */
 export class SalesReader {
   readonly #statements = new Map<string, Database.Statement>();
 
@@ -68,7 +67,7 @@ export class SalesReader {
 
   static open(path: string): SalesReader {
     if (!existsSync(path)) throw new Error(`no sales database at ${path}: create it with "mensageiro sales seed --db ${path}"`);
-    return new SalesReader(openImmutable(path));
+    return new SalesReader(openReadOnly(path));
   }
 
   query(q: SalesQuery): SalesTotals {
@@ -92,5 +91,21 @@ export class SalesReader {
 
   close(): void {
     this.db.close();
+  }
+}
+
+/**
+ * The seed writes the database in rollback-journal mode, which SQLite reads without creating anything beside the
+ * file, so a worker answers from a read-only directory or volume. A database written in WAL mode by an older
+ * seed needs its -shm created even to be read: that case gets an error that says how to rewrite it.
+ */
+function openReadOnly(path: string): Database.Database {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    if (db.pragma('journal_mode', { simple: true }) === 'wal') db.prepare('SELECT 1 FROM sales LIMIT 1').get();
+    return db;
+  } catch (err) {
+    db.close();
+    throw new Error(`cannot read ${path} (${(err as Error).message}): it is in WAL mode, which SQLite cannot read from a read-only directory; rewrite it with "mensageiro sales seed --db ${path}"`, { cause: err });
   }
 }

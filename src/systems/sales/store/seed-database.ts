@@ -51,7 +51,9 @@ export async function seedDatabase(path: string, options: SeedOptions): Promise<
     await seedSales(db, random, options);
     db.exec(INDEXES);
     db.pragma('locking_mode = NORMAL');
-    db.pragma('journal_mode = WAL');
+    // Rollback journal, not WAL: readers of a WAL database must create its -shm beside it, which they cannot
+    // do in a read-only directory or volume. Nothing writes to the file once it is renamed into place.
+    db.pragma('journal_mode = DELETE');
   } catch (err) {
     db.close();
     rmSync(temp, { force: true });
