@@ -8,6 +8,13 @@ export interface PlatformContext {
   log: Logger;
 }
 
+/** How a system is doing, for its card on the landing page. */
+export interface SystemHealth {
+  healthy: boolean;
+  /** One line, as "3 of 3 workers up · 12 queries in the last minute". */
+  summary: string;
+}
+
 /**
  * A system's embedded face. `mensageiro up` registers `mount` as an encapsulated fastify plugin under
  * `/<name>/`, so a system's routes, hooks and decorators stay its own.
@@ -16,6 +23,8 @@ export interface SystemModule {
   name: string;
   title: string;
   mount(app: FastifyInstance, context: PlatformContext): Promise<void>;
+  /** Its live health and one figure; asked while its card is on screen. */
+  health?(): Promise<SystemHealth>;
   /** Stops whatever the system started (workers, timers). */
   close?(): Promise<void>;
 }
