@@ -6,7 +6,8 @@ import { untilSignal } from '../kit/runtime/signals.ts';
 import { createLogger } from '../kit/observe/log.ts';
 import type { SystemModule } from '../kit/platform.ts';
 import type { FastifyInstance } from 'fastify';
-import { landingPage } from './landing-page.ts';
+import { mountDocs } from '../kit/web/docs-route.ts';
+import { mountLanding } from './landing-page.ts';
 import { systems } from './systems.ts';
 
 const help = `usage: mensageiro up [--port 3000] [--host 0.0.0.0]
@@ -60,8 +61,8 @@ export async function runUp(argv: string[]): Promise<number> {
     await stop();
     return 1;
   }
-  const page = landingPage(systems, new Set(mounted.map((m) => m.name)));
-  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
+  mountLanding(app, systems, mounted);
+  mountDocs(app);
 
   try {
     await app.listen({ port, host: values.host });
