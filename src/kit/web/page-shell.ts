@@ -25,8 +25,9 @@ h1 { font-size: 1.5rem; margin: 0 0 .2rem; } h2 { font-size: 1.15rem; margin: 1.
 p.lead, .hint { color: var(--muted); margin-top: 0; }
 a { color: var(--accent); }
 code { font-size: .92em; }
-.scroll { overflow-x: auto; }
-table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(--line); }
+.scroll { overflow-x: auto; } /* a wide table scrolls in its box on a phone, words whole */
+table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(--line); overflow-wrap: normal; }
+@media (max-width: 30rem) { body { padding: 0 .6rem 2rem; } th, td { padding: .3rem .3rem; } }
 th { font-weight: 600; color: var(--muted); font-size: .85rem; }
 td.num, th.num { font-variant-numeric: tabular-nums; text-align: right; }
 input, select, button { font: inherit; padding: .3rem .5rem; border: 1px solid var(--line); border-radius: 5px; background: var(--input); color: var(--fg); max-width: 100%; }

@@ -1,5 +1,7 @@
 export const PAYMENTS_STYLES = `
 input[type=number] { width: 6rem; }
+/* On a phone the amounts give way to what the page is for: the counts, whether they match, and the switches. */
+@media (max-width: 30rem) { #summary .ours-amount, #summary .theirs-amount { display: none; } #summary input[type=number] { width: 4rem; } }
 td.match.ok { color: var(--ok); } td.match.in-flight { color: var(--warn); } td.match.mismatch { color: var(--bad); font-weight: 600; }
 #load { padding: 1rem; border: 1px solid var(--line); border-radius: 8px; display: flex; flex-wrap: wrap; gap: .6rem 1rem; align-items: center; }
 #load .output { flex-basis: 100%; }
@@ -12,9 +14,9 @@ td.match.ok { color: var(--ok); } td.match.in-flight { color: var(--warn); } td.
 export function paymentsBody(base: string): string {
   return `<h1>Payments</h1>
 <p class="lead">The Rinha de Backend 2025 intermediary: <code>POST ${base}/payments</code> answers at once, then each payment goes to the
-default processor (cheaper) or the fallback. Our summary must match the processors' own, payment for payment, once none is in flight.</p>
+default processor (cheaper) or the fallback. Our summary (ours) must match each processor's own (theirs), payment for payment, once none is in flight.</p>
 <div class="scroll"><table id="summary">
-  <thead><tr><th>processor</th><th class="num">ours: payments</th><th class="num">ours: amount</th><th class="num">theirs: payments</th><th class="num">theirs: amount</th><th>match</th><th>delay ms</th><th>failing</th></tr></thead>
+  <thead><tr><th>processor</th><th class="num">ours</th><th class="num ours-amount">ours: amount</th><th class="num">theirs</th><th class="num theirs-amount">theirs: amount</th><th>match</th><th>delay ms</th><th>failing</th></tr></thead>
   <tbody></tbody>
 </table></div>
 <p id="queue" class="hint">queue: …</p>

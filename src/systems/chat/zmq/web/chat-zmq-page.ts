@@ -1,5 +1,7 @@
 export const CHAT_ZMQ_STYLES = `
 tr.down td:not(.action), tr.unknown td:not(.action) { color: var(--muted); }
+/* On a phone the clock and election figures give way, so that each server's Stop/Start stays on screen. */
+@media (max-width: 30rem) { #servers .offset, #servers .rounds, #servers .elections { display: none; } }
 .state.up { color: var(--ok); font-weight: 600; } .state.down { color: var(--bad); font-weight: 600; }
 .role.coordinator { color: var(--star); font-weight: 600; }
 form { display: flex; gap: .4rem; flex-wrap: wrap; margin: .4rem 0; } form input { flex: 1 1 8rem; min-width: 0; }
@@ -37,7 +39,7 @@ start it again and watch it catch up.</p>
 <h2>Servers</h2>
 <p id="coordinator">coordinator: …</p>
 <div class="scroll"><table id="servers">
-  <thead><tr><th>name</th><th>rank</th><th>role</th><th>state</th><th class="num">ops held</th><th class="num">clock offset ms</th><th class="num">Berkeley rounds</th><th class="num">elections</th><th></th></tr></thead>
+  <thead><tr><th>name</th><th>rank</th><th>role</th><th>state</th><th class="num">ops held</th><th class="num offset">clock offset ms</th><th class="num rounds">Berkeley rounds</th><th class="num elections">elections</th><th></th></tr></thead>
   <tbody></tbody>
 </table></div>
 <p class="hint"><span id="counts"></span> <span id="lists-error"></span></p>
