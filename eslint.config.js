@@ -2,6 +2,10 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { importDirection } from './eslint/import-direction.js';
 
+const BROWSER_GLOBALS = ['window', 'document', 'fetch', 'EventSource', 'localStorage', 'location', 'confirm', 'performance', 'FormData', 'CSS',
+  'AbortSignal', 'DOMException', 'HTMLElement', 'HTMLInputElement', 'HTMLSelectElement', 'HTMLButtonElement', 'HTMLFormElement', 'HTMLTableRowElement',
+  'Element', 'Event', 'MessageEvent', 'Response', 'getComputedStyle'];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'reports/**', '.tmp/**'] },
   js.configs.recommended,
@@ -25,6 +29,18 @@ export default tseslint.config(
         'error',
         { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] },
       ],
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
+    // The pages' scripts run in the browser: its globals, and the same promise rules, typed by tsconfig.browser.json.
+    files: ['src/**/*.browser.js'],
+    languageOptions: {
+      globals: Object.fromEntries(BROWSER_GLOBALS.map((name) => [name, 'readonly'])),
+      parserOptions: { project: ['./tsconfig.browser.json'], tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
     },
   },

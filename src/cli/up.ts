@@ -7,7 +7,8 @@ import { untilSignal } from '../kit/runtime/signals.ts';
 import { createLogger, logFormat } from '../kit/observe/log.ts';
 import type { SystemModule } from '../kit/platform.ts';
 import type { FastifyInstance } from 'fastify';
-import { landingPage } from './landing-page.ts';
+import { mountDocs } from '../kit/web/docs-route.ts';
+import { mountLanding } from './landing-page.ts';
 import { systems } from './systems.ts';
 
 const HELP = `usage: mensageiro up [--port 3000] [--host 0.0.0.0]
@@ -51,8 +52,8 @@ async function up(argv: string[], io: CliIo): Promise<number> {
   });
   try {
     await mountBuiltSystems(app, bus, mounted);
-    const page = landingPage(systems, new Set(mounted.map((m) => m.name)));
-    app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
+    mountLanding(app, systems, mounted);
+    mountDocs(app);
     await app.listen({ port, host: where.host }).catch((err: unknown) => {
       throw listenError(err, where);
     });

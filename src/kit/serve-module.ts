@@ -4,6 +4,7 @@ import { closeHttpServer, createHttpServer, ensureCanListen, listenError } from 
 import { untilSignal } from './runtime/signals.ts';
 import { createLogger } from './observe/log.ts';
 import type { SystemModule } from './platform.ts';
+import { mountDocs } from './web/docs-route.ts';
 
 export interface ServeOptions {
   port: number;
@@ -25,6 +26,7 @@ export async function serveModuleUntilSignal(module: SystemModule, bus: Bus, opt
     await ensureCanListen(where);
     await app.register(async (scope) => module.mount(scope, { bus, log: createLogger(module.name) }), { prefix: `/${module.name}` });
     app.get('/', async (_request, reply) => reply.redirect(`/${module.name}/`));
+    mountDocs(app);
     await app.listen({ port: where.port, host: where.host }).catch((err: unknown) => {
       throw listenError(err, where);
     });

@@ -46,7 +46,7 @@ describe('the chat-zmq page of mensageiro up', { timeout: 150_000 }, () => {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> & { error?: string; data?: Record<string, unknown> } };
   };
   const state = async () =>
-    (await (await fetch(`${base()}/state`)).json()) as { servers: ServerRow[]; coordinator: string | null; users: string[]; channels: string[]; sessions: number; feeds: number };
+    (await (await fetch(`${base()}/state`)).json()) as { servers: ServerRow[]; coordinator: string | null; users: string[]; online: string[]; channels: string[]; sessions: number; feeds: number };
 
   before(async () => {
     port = await freePort();
@@ -105,6 +105,10 @@ describe('the chat-zmq page of mensageiro up', { timeout: 150_000 }, () => {
         assert.equal(reply.status, status, `${path} ${JSON.stringify(body).slice(0, 60)}: ${JSON.stringify(reply.body)}`);
         assert.match(reply.body.error!, reason);
       }
+      // Read as sentences, not as the validator's text ("body/user must NOT have fewer than 1 characters").
+      assert.equal((await post('/login', {})).body.error, 'user is required');
+      assert.equal((await post('/login', { user: '' })).body.error, 'user must not be empty');
+      assert.equal((await post('/login', { user: 'x'.repeat(65) })).body.error, 'user must be at most 64 characters long');
       const notJson = await fetch(`${base()}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
       assert.equal(notJson.status, 400);
 
@@ -139,9 +143,10 @@ describe('the chat-zmq page of mensageiro up', { timeout: 150_000 }, () => {
         assert.equal((await post('/message', { src: user, dst: user, message: 'to myself' })).status, 200);
         await waitFor(() => publications(events.text()).length >= 2, 'both publications on the feed');
         const [first, second] = publications(events.text()).sort((a, b) => (a.clock as number) - (b.clock as number));
-        assert.deepEqual({ ...first, at: undefined, clock: undefined }, { kind: 'channel', topic: channel, channel, user, message: 'on the channel', at: undefined, clock: undefined });
-        assert.deepEqual({ ...second, at: undefined, clock: undefined }, { kind: 'dm', topic: user, user, message: 'to myself', at: undefined, clock: undefined });
+        assert.deepEqual({ ...first, at: undefined, clock: undefined, id: undefined }, { kind: 'channel', topic: channel, channel, user, message: 'on the channel', at: undefined, clock: undefined, id: undefined });
+        assert.deepEqual({ ...second, at: undefined, clock: undefined, id: undefined }, { kind: 'dm', topic: user, user, message: 'to myself', at: undefined, clock: undefined, id: undefined });
         for (const event of [first!, second!]) {
+          assert.equal(typeof event.id, 'string', 'the write\'s id, which the page shows once whether it comes live or from history');
           assert.ok(typeof event.clock === 'number' && event.clock > 0, 'a Lamport clock');
           assert.ok(typeof event.at === 'number' && Math.abs((event.at as number) - Date.now()) < 60_000, 'a timestamp in ms');
         }
@@ -224,6 +229,64 @@ describe('the chat-zmq page of mensageiro up', { timeout: 150_000 }, () => {
       await page.screenshot({ path: '.tmp/chat-zmq-page.png', fullPage: true });
       await page.emulateMedia({ colorScheme: 'dark' });
       await page.screenshot({ path: '.tmp/chat-zmq-page-dark.png', fullPage: true });
+      await page.close();
+    });
+
+    it('shows a channel\'s recent history on join and again after a reload', async () => {
+      const channel = unique('history');
+      const first = await joinAs(unique('eva'), channel);
+      await publishAndSee(first, channel, 'said before the reload');
+      await first.reload();
+      await first.locator('#feed li', { hasText: 'said before the reload' }).waitFor({ timeout: 10_000 });
+      assert.equal(await first.locator('#feed li', { hasText: 'said before the reload' }).count(), 1, 'once, not twice');
+      await first.close();
+
+      // Someone who joins later sees what was said before.
+      const later = await browser.browser.newPage();
+      await later.goto(`${base()}/`);
+      await later.fill('#user', unique('fred'));
+      await later.click('#login');
+      const entry = later.locator(`#channels li[data-channel="${channel}"]`);
+      await entry.waitFor();
+      await entry.locator('button.join').click();
+      await later.locator('#feed li', { hasText: 'said before the reload' }).waitFor({ timeout: 10_000 });
+      await later.close();
+    });
+
+    it('logs out: the feed stops, the user is no longer online, and the session count falls', async () => {
+      const user = unique('gil');
+      const page = await joinAs(user, unique('bye'));
+      await waitFor(async () => (await state()).online.includes(user), 'the user to show as online');
+      assert.equal(await page.locator(`#users li[data-user="${user}"].online`).count(), 1);
+      const sessions = (await state()).sessions;
+      await page.click('#logout');
+      await waitFor(async () => (await page.locator('#whoami').innerText()) === 'not logged in', 'the page to show the logout');
+      assert.equal(await page.locator('#feed-status').getAttribute('data-state'), 'offline');
+      await waitFor(async () => !(await state()).online.includes(user), 'the user to be offline');
+      assert.ok((await state()).sessions < sessions, 'the session closed');
+      await page.reload();
+      assert.equal(await page.locator('#whoami').innerText(), 'not logged in', 'a reload stays logged out');
+      await page.close();
+    });
+
+    it('closes a session once its page is gone, so the count falls', async () => {
+      const user = unique('hana');
+      const page = await joinAs(user, unique('gone'));
+      const sessions = (await state()).sessions;
+      await page.close();
+      await waitFor(async () => (await state()).sessions < sessions && !(await state()).online.includes(user), 'the session of a closed page to close', 30_000);
+    });
+
+    it('wraps a long name on a phone\'s screen', async () => {
+      const user = `${'w'.repeat(56)}${randomUUID().slice(0, 8)}`;
+      const channel = `${'c'.repeat(56)}${randomUUID().slice(0, 8)}`;
+      const page = await joinAs(user, channel);
+      await page.setViewportSize({ width: 390, height: 844 });
+      await publishAndSee(page, channel, 'a long name');
+      const width = await page.evaluate<number>('document.documentElement.scrollWidth');
+      assert.ok(width <= 390, `nothing wider than the phone (${width} px)`);
+      mkdirSync('.tmp', { recursive: true });
+      await page.screenshot({ path: '.tmp/chat-zmq-phone.png', fullPage: true });
       await page.close();
     });
 

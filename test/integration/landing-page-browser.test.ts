@@ -87,6 +87,7 @@ describe('landing page in a real browser', { skip: browserSkip(), timeout: 90_00
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.click('li[data-system="payments"] a.status');
     await page.waitForURL(`http://127.0.0.1:${port}/payments/`);
+    page.once('dialog', (dialog) => void dialog.accept()); // Purge asks first
     await page.click('#purge');
     await page.fill('#rate', '200');
     await page.fill('#seconds', '2');

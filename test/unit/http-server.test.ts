@@ -26,6 +26,34 @@ describe('http server factory', () => {
     assert.equal(response.json().code, 'NOT_FOUND');
   });
 
+  it('reads a schema\'s refusal as a sentence naming the field, in a plugin under a prefix too', async () => {
+    const server = createHttpServer();
+    const name = { type: 'string', minLength: 1, maxLength: 8 };
+    await server.register(
+      async (scope) => {
+        scope.post('/login', { schema: { body: { type: 'object', properties: { user: name, age: { type: 'integer', minimum: 0, maximum: 150 }, color: { enum: ['red', 'blue'] } }, required: ['user'], additionalProperties: false } } }, async () => ({ ok: true }));
+        scope.get('/find', { schema: { querystring: { type: 'object', properties: { q: name }, required: ['q'] } } }, async () => ({ ok: true }));
+      },
+      { prefix: '/sys' },
+    );
+    const refusal = async (payload: unknown) => {
+      const response = await server.inject({ method: 'POST', url: '/sys/login', payload: payload as object });
+      assert.equal(response.statusCode, 400);
+      return (response.json() as { error: string }).error;
+    };
+    assert.equal(await refusal({}), 'user is required');
+    assert.equal(await refusal({ user: '' }), 'user must not be empty');
+    assert.equal(await refusal({ user: 'x'.repeat(9) }), 'user must be at most 8 characters long');
+    assert.equal(await refusal({ user: {} }), 'user must be a string');
+    assert.equal(await refusal({ user: 'a', age: -1 }), 'age must be at least 0');
+    assert.equal(await refusal({ user: 'a', age: 1.5 }), 'age must be a whole number');
+    assert.equal(await refusal({ user: 'a', color: 'green' }), 'color must be one of red, blue');
+    assert.equal(await refusal([1]), 'the body must be a JSON object');
+    const query = await server.inject({ method: 'GET', url: '/sys/find' });
+    assert.equal(query.statusCode, 400);
+    assert.equal((query.json() as { error: string }).error, 'q is required in the query string');
+  });
+
   it('keeps a handler crash to a 500 that hides internals', async () => {
     const stderr = process.stderr.write;
     process.stderr.write = () => true;

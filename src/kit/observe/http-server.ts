@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { schemaErrorFormatter } from '../web/validation-errors.ts';
 import { createLogger } from './log.ts';
 import { registry } from './metrics.ts';
 
@@ -14,13 +15,22 @@ export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
 const log = createLogger('http');
 
+/** fastify's own refusals of a body, as sentences that say what to send instead. */
+const PARSER_ERRORS: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'the request body is too large for this request',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'the body is empty: send a JSON object, or no content-type',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'the body is not valid JSON',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'this content-type is not taken here: send application/json',
+};
+
 /**
  * A fastify server with /health and Prometheus /metrics registered, a bounded body size, and JSON error
- * replies that say what was wrong (bad input is a 4xx, never a crash). Systems add their routes as
- * encapsulated plugins: `app.register(plugin, { prefix: '/<name>' })`.
+ * replies that say what was wrong in a sentence (bad input is a 4xx, never a crash): a route's schema refuses
+ * through the kit's one formatter, `{ error: 'user must not be empty', code }`. Systems add their routes as
+ * encapsulated plugins, which inherit both: `app.register(plugin, { prefix: '/<name>' })`.
  */
 export function createHttpServer(options: HttpServerOptions = {}): FastifyInstance {
-  const app = Fastify({ bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, logger: false });
+  const app = Fastify({ bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, logger: false, schemaErrorFormatter });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
@@ -29,7 +39,8 @@ export function createHttpServer(options: HttpServerOptions = {}): FastifyInstan
       log.error('request failed', { method: request.method, url: request.url, err, stack: err.stack });
       return reply.status(status).send({ error: 'internal error; the server log has the details', code: 'INTERNAL' });
     }
-    return reply.status(status).send({ error: err.message, code: err.code ?? 'BAD_REQUEST' });
+    const code = err.code ?? 'BAD_REQUEST';
+    return reply.status(status).send({ error: PARSER_ERRORS[code] ?? err.message, code });
   });
   app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: `no route for ${request.method} ${request.url}`, code: 'NOT_FOUND' }));
 

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageRootOf } from './package-root.ts';
 
 /** A process to start: the executable and its arguments. */
 export interface Launch {
@@ -54,16 +55,9 @@ export function thisCli(options: ThisCliOptions = {}): (args: readonly string[])
   return (args) => ({ command: process.execPath, args: [...flags, ...script, ...args] });
 }
 
-function packageRoot(from: string): string {
-  for (let dir = dirname(from); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
-  }
-}
-
 /** The entry's build, rebuilt first when any source is newer than it. */
 function built({ path, buildConfig }: CliEntry, log: (line: string) => void): string {
-  const root = packageRoot(path);
+  const root = packageRootOf(path);
   const config = join(root, buildConfig);
   const { compilerOptions } = JSON.parse(readFileSync(config, 'utf8')) as { compilerOptions: { rootDir: string; outDir: string } };
   const sources = join(root, compilerOptions.rootDir);

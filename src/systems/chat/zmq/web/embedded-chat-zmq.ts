@@ -8,6 +8,7 @@ import { PeerClient } from '../roles/peer-rpc.ts';
 import { type PubSubProxy, startPubSubProxy } from '../roles/proxy.ts';
 import { type ReferenceService, startReference } from '../roles/reference.ts';
 import { toWireTimestamp } from '../../domain/timestamp.ts';
+import type { ChatMessage } from '../wire/chat-message.ts';
 
 /** What a server answers to `status` on its peer port. */
 export interface PeerStatus {
@@ -43,6 +44,8 @@ export interface EmbeddedChatZmq {
   stopServer(name: string): Promise<void>;
   /** Starts a stopped server again, with its name and data: it gets its rank back and catches up. */
   startServer(name: string): Promise<void>;
+  /** Asks the first server that answers on its peer port (sync, fetch, status); rejects when none does. */
+  askAnyServer(message: ChatMessage, timeoutMs: number): Promise<{ server: string; reply: ChatMessage }>;
   /** Stops everything and removes the data directory. */
   close(): Promise<void>;
 }
@@ -167,6 +170,18 @@ export async function startEmbeddedChatZmq(options: EmbeddedChatZmqOptions = {})
       if (closed) throw new ServerStateError('the chat is shutting down');
       await change(slot, () => launch(slot));
       log?.info('server started', { server: name });
+    },
+    async askAnyServer(message, timeoutMs) {
+      let failure: Error | undefined;
+      for (const slot of slots.values()) {
+        if (!slot.peer || slot.changing) continue;
+        try {
+          return { server: slot.name, reply: await slot.peer.request(message, timeoutMs) };
+        } catch (err) {
+          failure = err as Error;
+        }
+      }
+      throw new Error(failure ? `no chat server answered: ${failure.message}` : 'every chat server is down: start one in the table');
     },
     async close() {
       if (closed) return;
