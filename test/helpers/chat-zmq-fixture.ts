@@ -98,6 +98,7 @@ export class ChatZmqCluster {
   readonly #bots: CliProcess[] = [];
   readonly #recorders: Recorder[] = [];
   readonly #referenceClient: PeerClient;
+  #referenceProcess: CliProcess | undefined;
   readonly #onExit = () => this.#killAll();
   #stopped = false;
 
@@ -124,7 +125,7 @@ export class ChatZmqCluster {
       await Promise.all([
         cluster.#role('broker', ['broker', '--host', '127.0.0.1', '--frontend-port', port(cluster.broker), '--backend-port', port(cluster.brokerBackend)]),
         cluster.#role('proxy', ['proxy', '--host', '127.0.0.1', '--xsub-port', port(cluster.proxyXsub), '--xpub-port', port(cluster.proxy)]),
-        cluster.#role('reference', ['reference', '--host', '127.0.0.1', '--port', port(cluster.reference)]),
+        cluster.startReference(),
       ]);
       const names = Array.from({ length: options.servers ?? 3 }, (_, i) => `s${i + 1}`);
       await Promise.all(names.map((name) => cluster.startServer(name)));
@@ -146,6 +147,22 @@ export class ChatZmqCluster {
     this.servers.set(name, child);
     await untilReady(child, new RegExp(`chat server ${name} ready`), `server ${name}`);
     return child;
+  }
+
+  /** Starts (or restarts, on the same port) the reference; resolves once it serves. */
+  async startReference(): Promise<CliProcess> {
+    if (this.#referenceProcess && alive(this.#referenceProcess)) throw new Error('the reference is running already');
+    const port = this.reference.slice(this.reference.lastIndexOf(':') + 1);
+    this.#referenceProcess = await this.#role('reference', ['reference', '--host', '127.0.0.1', '--port', port, '--data-dir', this.dataDir]);
+    return this.#referenceProcess;
+  }
+
+  /** Kills the reference with SIGKILL (a crash) and resolves once it is gone. */
+  async killReference(): Promise<void> {
+    const child = this.#referenceProcess;
+    if (!child || !alive(child)) throw new Error('the reference is not running');
+    child.kill('SIGKILL');
+    await exitOf(child, 10_000);
   }
 
   /** Starts again every server that is not running (one an earlier, failed test left down). */

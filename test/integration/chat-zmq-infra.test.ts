@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Dealer, Publisher, Reply, Request, Router, Subscriber } from 'zeromq';
 import { type Broker, startBroker } from '../../src/systems/chat/zmq/roles/broker.ts';
@@ -271,8 +274,53 @@ describe('chat reference service', { timeout: 60_000 }, () => {
     assert.equal((await ask('rank', { user: 'beta' })).data.rank, 2, 'a stale server keeps its rank');
   });
 
-  it('ranks a name first heard in a heartbeat (a restarted reference relearns its servers)', async () => {
-    assert.equal((await ask('heartbeat', { user: 'delta' })).data.rank, 4);
+  it('registers a name first heard in a heartbeat with the address it carries, and answers with its rank', async () => {
+    assert.equal((await ask('heartbeat', { user: 'delta', address: 'tcp://delta:6003' })).data.rank, 4);
+    const listed = (await ask('list')).data.list as Array<{ name: string }>;
+    assert.deepEqual(listed.find((server) => server.name === 'delta'), { name: 'delta', rank: 4, address: 'tcp://delta:6003' });
+  });
+
+  it('keeps names, ranks and addresses in its state file, and lists them at once after a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chat-reference-'));
+    const statePath = join(dir, 'reference.json');
+    try {
+      const first = await startReference({ bind: LOCAL, statePath });
+      const client = new PeerClient(first.endpoint);
+      try {
+        await client.request({ service: 'rank', data: { user: 's1', address: 'tcp://s1:5560' } }, 5_000);
+        await client.request({ service: 'heartbeat', data: { user: 's2', address: 'tcp://s2:5560' } }, 5_000);
+        await client.request({ service: 'heartbeat', data: { user: 's1', address: 'tcp://s1:5561' } }, 5_000);
+      } finally {
+        client.close();
+        await first.close();
+      }
+      assert.deepEqual(readdirSync(dir), ['reference.json'], 'no temporary file is left beside the state');
+      const again = await startReference({ bind: LOCAL, statePath });
+      const next = new PeerClient(again.endpoint);
+      try {
+        assert.deepEqual((await next.request({ service: 'list', data: {} }, 5_000)).data.list, [
+          { name: 's1', rank: 1, address: 'tcp://s1:5561' },
+          { name: 's2', rank: 2, address: 'tcp://s2:5560' },
+        ]);
+        assert.equal((await next.request({ service: 'rank', data: { user: 's3' } }, 5_000)).data.rank, 3, 'a new name after the restart takes the next rank');
+      } finally {
+        next.close();
+        await again.close();
+      }
+      const muchLater = await startReference({ bind: LOCAL, statePath, now: () => Date.now() + 60_000 });
+      const late = new PeerClient(muchLater.endpoint);
+      try {
+        assert.deepEqual((await late.request({ service: 'list', data: {} }, 5_000)).data.list, [], 'servers silent for a minute are not listed');
+        assert.equal((await late.request({ service: 'heartbeat', data: { user: 's2', address: 'tcp://s2:5560' } }, 5_000)).data.rank, 2, 'but keep their ranks');
+      } finally {
+        late.close();
+        await muchLater.close();
+      }
+      writeFileSync(statePath, '{"servers": [{"name": "s1"}]}');
+      await assert.rejects(startReference({ bind: LOCAL, statePath }), /state file .* has a bad entry.*move it away/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('answers bad requests with erro and keeps serving', async () => {
@@ -498,12 +546,15 @@ describe('LazyPirateClient', { timeout: 60_000 }, () => {
 });
 
 describe('chat zmq infrastructure commands', { timeout: 60_000 }, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'chat-zmq-commands-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
   it('run the broker, proxy and reference until Ctrl-C', async () => {
     const [a, b, c, d, e] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
     const roles = [
       { args: ['broker', '--frontend-port', String(a), '--backend-port', String(b)], line: `clients connect to tcp://127.0.0.1:${a}` },
       { args: ['proxy', '--xsub-port', String(c), '--xpub-port', String(d)], line: `subscribers to tcp://127.0.0.1:${d}` },
-      { args: ['reference', '--port', String(e), '--stale-after', '10s'], line: `servers connect to tcp://127.0.0.1:${e}` },
+      { args: ['reference', '--port', String(e), '--stale-after', '10s', '--data-dir', dataDir], line: `servers connect to tcp://127.0.0.1:${e}` },
     ];
     const children = roles.map((role) => startCli(['chat', 'zmq', ...role.args, '--host', '127.0.0.1']));
     try {
@@ -526,7 +577,7 @@ describe('chat zmq infrastructure commands', { timeout: 60_000 }, () => {
     try {
       await taken.bind(LOCAL);
       const port = taken.lastEndpoint!.split(':').pop()!;
-      const reference = startCli(['chat', 'zmq', 'reference', '--host', '127.0.0.1', '--port', port]);
+      const reference = startCli(['chat', 'zmq', 'reference', '--host', '127.0.0.1', '--port', port, '--data-dir', dataDir]);
       assert.equal(await exitOf(reference), 1);
       assert.match(reference.output(), new RegExp(`cannot bind tcp://127\\.0\\.0\\.1:${port}: the port is taken`));
       // The broker binds with node:net rather than libzmq: the same message.
