@@ -278,6 +278,31 @@ describe('decide', () => {
     assert.match(reject(state, { kind: 'message', src: '', dst: 'bia', message: 'oi' }), /^src /);
   });
 
+  it('refuses a name with nothing visible in it, or with a character that turns the text around it', () => {
+    const state = new ChatState();
+    const invisible = ['\u202e', '\u200f', '\u200b', '\u3000', '\u00a0\u2003', ' \u202e ', '\ufeff'];
+    for (const name of invisible) {
+      assert.match(reject(state, { kind: 'login', user: name }), /^user has nothing visible/, JSON.stringify(name));
+      assert.match(reject(state, { kind: 'channel', channel: name }), /^channel has nothing visible/, JSON.stringify(name));
+    }
+    for (const name of ['ana\u202eedoc', '\u2067bia', 'caio\u200f']) {
+      assert.match(reject(state, { kind: 'login', user: name }), /^user contains a character that reorders the text/, JSON.stringify(name));
+    }
+    accept(state, { kind: 'login', user: '👩\u200d💻' });
+    accept(state, { kind: 'login', user: 'محمد' });
+  });
+
+  it('refuses messages with nothing visible: only whitespace, NULs or other control characters', () => {
+    const state = new ChatState();
+    accept(state, { kind: 'login', user: 'ana' });
+    accept(state, { kind: 'channel', channel: 'geral' });
+    for (const message of [' ', '   \t\n ', '\u0000', '\u0000\u0000\u0000', ' \u0000 \u200b\u202e']) {
+      assert.match(reject(state, { kind: 'publish', user: 'ana', channel: 'geral', message }), /^message has nothing visible/, JSON.stringify(message));
+      assert.match(reject(state, { kind: 'message', src: 'ana', dst: 'ana', message }), /^message has nothing visible/, JSON.stringify(message));
+    }
+    accept(state, { kind: 'publish', user: 'ana', channel: 'geral', message: ' . ' });
+  });
+
   it('refuses empty and oversized messages', () => {
     const state = new ChatState();
     accept(state, { kind: 'login', user: 'ana' });
@@ -331,7 +356,6 @@ describe('parseTimestamp', () => {
   it('reads seconds, integer or float', () => {
     assert.equal(parseTimestamp(Math.floor(instant / 1000)), Math.floor(instant / 1000) * 1000);
     assert.equal(parseTimestamp(instant / 1000), instant);
-    assert.equal(parseTimestamp(0), 0);
   });
 
   it('reads milliseconds', () => {
@@ -356,6 +380,12 @@ describe('parseTimestamp', () => {
 
   it('gives undefined for anything else', () => {
     for (const junk of [undefined, null, true, {}, [], '', 'yesterday', 'March 7, 2024', '2025-13-01', '12:00', '1e3', -1, Number.NaN, Infinity, 1e300, '1969-12-31T00:00:00Z']) {
+      assert.equal(parseTimestamp(junk), undefined, String(junk));
+    }
+  });
+
+  it('gives undefined for the epoch itself, the unset value of many clients rather than a time', () => {
+    for (const junk of [0, -0, 0n, '0', '0.0', 0.0001, '1970-01-01T00:00:00Z']) {
       assert.equal(parseTimestamp(junk), undefined, String(junk));
     }
   });

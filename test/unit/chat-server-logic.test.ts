@@ -206,6 +206,16 @@ describe('the client service', () => {
     assert.equal(handled(), 6, 'only decodable requests count towards the Berkeley rounds');
   });
 
+  it('refuses timestamp 0 with a reason', async () => {
+    const { call, state } = server();
+    for (const timestamp of [0, '0', '1970-01-01T00:00:00Z']) {
+      const reply = await call('login', { user: 'ana', timestamp });
+      assert.equal(reply.data.status, 'erro', JSON.stringify(timestamp));
+      assert.match(String(reply.data.description), /data\.timestamp .*0 is no time/);
+    }
+    assert.equal(state.size, 0);
+  });
+
   it('accepts timestamps in seconds, milliseconds and ISO 8601', async () => {
     const { call, state } = server();
     await call('login', { user: 'a', timestamp: 1_764_000_000 });

@@ -55,7 +55,7 @@ export class ClientService {
     const id = requestId(data);
     if (id instanceof Error) return this.#erro(service, id.message);
     const at = data.timestamp === undefined ? ctx.physical.now() : parseTimestamp(data.timestamp);
-    if (at === undefined) return this.#erro(service, 'data.timestamp must be seconds or milliseconds since the epoch, or an ISO 8601 string');
+    if (at === undefined) return this.#erro(service, 'data.timestamp must be a time after the epoch: seconds or milliseconds since it, or an ISO 8601 string (0 is no time)');
     if (id !== undefined && state.has(id)) {
       await this.#committing.get(id); // a retry of a write already applied: OK once the first attempt is replicated
       return this.#ok(service);
