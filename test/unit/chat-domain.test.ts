@@ -397,26 +397,30 @@ describe('parseTimestamp', () => {
 });
 
 describe('toServerData', () => {
-  it('has the seed shape, in Lamport order, with ISO timestamps', () => {
+  it('has the seed shape, in Lamport order, with Unix-seconds timestamps and the ISO time beside them', () => {
     const ops = shuffled(HISTORY, 11);
     const data = toServerData(ops);
     assert.deepEqual(Object.keys(data).sort(), ['channel_messages', 'channels', 'logins', 'user_messages']);
     const sorted = [...HISTORY].sort(compareOps);
-    const iso = (op: ChatOp) => new Date(op.at).toISOString();
+    const when = (op: ChatOp) => ({ timestamp: op.at / 1_000, timestamp_iso: new Date(op.at).toISOString() });
     assert.deepEqual(
       data.logins,
-      sorted.flatMap((op) => (op.kind === 'login' ? [{ username: op.user, timestamp: iso(op) }] : [])),
+      sorted.flatMap((op) => (op.kind === 'login' ? [{ username: op.user, ...when(op) }] : [])),
     );
     assert.deepEqual(data.channels, stateOf(HISTORY).channels());
     assert.deepEqual(
       data.channel_messages,
-      sorted.flatMap((op) => (op.kind === 'publish' ? [{ user: op.user, channel: op.channel, message: op.message, timestamp: iso(op) }] : [])),
+      sorted.flatMap((op) => (op.kind === 'publish' ? [{ user: op.user, channel: op.channel, message: op.message, ...when(op) }] : [])),
     );
     assert.deepEqual(
       data.user_messages,
-      sorted.flatMap((op) => (op.kind === 'message' ? [{ src: op.src, dst: op.dst, message: op.message, timestamp: iso(op) }] : [])),
+      sorted.flatMap((op) => (op.kind === 'message' ? [{ src: op.src, dst: op.dst, message: op.message, ...when(op) }] : [])),
     );
-    for (const login of data.logins) assert.match(login.timestamp, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    for (const login of data.logins) {
+      assert.equal(typeof login.timestamp, 'number', 'the course file has Unix seconds, as Python\'s time.time() gives');
+      assert.ok(login.timestamp > 1e9 && login.timestamp < 1e11, `seconds, not ms: ${login.timestamp}`);
+      assert.match(login.timestamp_iso, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    }
     assert.deepEqual(toServerData(shuffled(HISTORY, 99)), data, 'the same set gives the same file');
   });
 

@@ -128,7 +128,9 @@ describe('the client service', () => {
     assert.equal((await call('login', { user: 'bob' })).data.status, 'sucesso');
     assert.equal((await call('channel', { channel: 'geral' })).data.status, 'sucesso');
     assert.deepEqual((await call('users', {})).data.users, ['ana', 'bob']);
-    assert.deepEqual((await call('channels', {})).data.channels, ['geral']);
+    const channels = await call('channels', {});
+    assert.deepEqual(channels.data.channels, ['geral']);
+    assert.deepEqual(channels.data.users, ['geral'], 'the course text names the list "users" in the channels reply, and a client written from it reads that');
     assert.equal((await call('publish', { user: 'ana', channel: 'geral', message: 'oi' })).data.status, 'OK');
     assert.equal((await call('message', { src: 'ana', dst: 'bob', message: 'psiu' })).data.status, 'OK');
     assert.deepEqual(
