@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { Subscriber } from 'zeromq';
 import type { ServerData } from '../../src/systems/chat/domain/server-data.ts';
 import { readServerData } from '../../src/systems/chat/store/sqlite-op-log.ts';
+import type { Broker } from '../../src/systems/chat/zmq/roles/broker.ts';
+import { type ChatServer, type ChatServerOptions, startChatServer } from '../../src/systems/chat/zmq/roles/chat-server.ts';
+import type { PubSubProxy } from '../../src/systems/chat/zmq/roles/proxy.ts';
+import type { ReferenceService } from '../../src/systems/chat/zmq/roles/reference.ts';
 import { PeerClient } from '../../src/systems/chat/zmq/roles/peer-rpc.ts';
 import type { ChatMessage } from '../../src/systems/chat/zmq/wire/chat-message.ts';
 import { type Publication, decodePublication } from '../../src/systems/chat/zmq/wire/publication.ts';
@@ -349,6 +353,25 @@ export class ChatZmqCluster {
   #killAll(): void {
     for (const child of this.#children) if (alive(child)) child.kill('SIGKILL');
   }
+}
+
+/** A chat server in this process, on a free peer port, wired to a broker, proxy and reference of this process. */
+export function startInProcessServer(
+  name: string,
+  around: { broker: Broker; proxy: PubSubProxy; reference: ReferenceService },
+  dataDir: string,
+  more: Partial<ChatServerOptions> = {},
+): Promise<ChatServer> {
+  return startChatServer({
+    name,
+    broker: around.broker.backendEndpoint,
+    proxyXsub: around.proxy.xsubEndpoint,
+    proxyXpub: around.proxy.xpubEndpoint,
+    reference: around.reference.endpoint,
+    peerBind: 'tcp://127.0.0.1:0',
+    dataDir,
+    ...more,
+  });
 }
 
 /**

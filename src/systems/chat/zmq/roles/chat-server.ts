@@ -103,7 +103,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     },
     timings.announceWaitMs,
   );
-  const berkeley = new BerkeleyRounds(ctx, directory, () => election.coordinator === ctx.name, timings.peerTimeoutMs);
+  const berkeley = new BerkeleyRounds(ctx, directory, () => election.coordinator, timings.peerTimeoutMs);
   const peers = await PeerEndpoint.bind(options.peerBind, peerService({ ctx, log: opLog, replicator, election, berkeley, opCount: () => state.size, opOf: (id) => state.get(id) }), options.maxMessageBytes);
   const peerEndpoint = advertised(peers.endpoint, options.advertiseHost);
   const refresh = () => refreshDirectory(ctx, reference, directory, peerEndpoint, log);
