@@ -11,7 +11,9 @@ import { type PubSubProxy, startPubSubProxy } from '../../src/systems/chat/zmq/r
 import { type ReferenceService, startReference } from '../../src/systems/chat/zmq/roles/reference.ts';
 import { type ChatMessage, decodeChatMessage, encodeChatMessage } from '../../src/systems/chat/zmq/wire/chat-message.ts';
 import { decodePublication, encodePublication } from '../../src/systems/chat/zmq/wire/publication.ts';
+import type { ZmtpSocketType } from '../../src/kit/zmtp/zmtp-codec.ts';
 import { exitOf, freePort, startCli } from '../helpers/cli-process.ts';
+import { probeZmtp } from '../helpers/zmtp-probe.ts';
 import { sleep, waitFor } from '../helpers/wait.ts';
 
 const LOCAL = 'tcp://127.0.0.1:0';
@@ -32,6 +34,38 @@ function startEchoServer(name: string, backend: string) {
       await served;
     },
   };
+}
+
+/**
+ * What "frees its ports" means, for a role bound on ports the system picked: while it holds them a second bind
+ * is refused; once closed, a connection to them is refused (nothing listens there any more); bound again on the
+ * same ports, ten times over, each accepts a fresh connection that completes a ZMTP handshake with the new
+ * listener, which names the socket type expected. `probes` gives, per port, the type to connect as and that one.
+ */
+async function assertFreesPorts<T extends { close(): Promise<void> }>(
+  start: (at: string[] | undefined) => Promise<T>,
+  endpointsOf: (started: T) => string[],
+  probes: Array<[ZmtpSocketType, string]>,
+): Promise<void> {
+  let running = await start(undefined);
+  const endpoints = endpointsOf(running);
+  try {
+    const second = await start(endpoints).catch((err: unknown) => err as NodeJS.ErrnoException);
+    if (!(second instanceof Error)) {
+      await second.close();
+      assert.fail(`a second bind on ${endpoints.join(', ')} succeeded while the first held them`);
+    }
+    assert.equal(second.code, 'EADDRINUSE', `a second bind while the first holds the ports: ${second.message}`);
+    for (let round = 0; round < 10; round++) {
+      for (const [n, endpoint] of endpoints.entries()) assert.equal(await probeZmtp(endpoint, probes[n]![0]), probes[n]![1], `round ${round}: a handshake on ${endpoint}`);
+      await running.close();
+      for (const endpoint of endpoints) assert.equal(await probeZmtp(endpoint, 'DEALER'), 'refused', `round ${round}: ${endpoint} still listens after close()`);
+      running = await start(endpoints);
+    }
+  } finally {
+    await running.close();
+  }
+  await running.close(); // twice is harmless
 }
 
 /** Collects what a SUB socket receives until it is closed. */
@@ -102,14 +136,14 @@ describe('chat broker (ROUTER/DEALER)', { timeout: 60_000 }, () => {
   });
 
   it('closes cleanly and frees its ports', async () => {
-    const other = await startBroker({ frontend: LOCAL, backend: LOCAL });
-    await other.close();
-    await other.close(); // twice is harmless
-    // The same ports again and again: each close() must leave them free for the next start.
-    for (let round = 0; round < 10; round++) {
-      const again = await startBroker({ frontend: other.frontendEndpoint, backend: other.backendEndpoint });
-      await again.close();
-    }
+    await assertFreesPorts(
+      (at) => startBroker({ frontend: at?.[0] ?? LOCAL, backend: at?.[1] ?? LOCAL }),
+      (started) => [started.frontendEndpoint, started.backendEndpoint],
+      [
+        ['REQ', 'ROUTER'],
+        ['REP', 'DEALER'],
+      ],
+    );
   });
 });
 
@@ -211,12 +245,14 @@ describe('chat Pub/Sub proxy (XSUB/XPUB)', { timeout: 120_000 }, () => {
   });
 
   it('closes cleanly and frees its ports', async () => {
-    const other = await startPubSubProxy({ xsub: LOCAL, xpub: LOCAL });
-    await other.close();
-    for (let round = 0; round < 10; round++) {
-      const again = await startPubSubProxy({ xsub: other.xsubEndpoint, xpub: other.xpubEndpoint });
-      await again.close();
-    }
+    await assertFreesPorts(
+      (at) => startPubSubProxy({ xsub: at?.[0] ?? LOCAL, xpub: at?.[1] ?? LOCAL }),
+      (started) => [started.xsubEndpoint, started.xpubEndpoint],
+      [
+        ['PUB', 'XSUB'],
+        ['SUB', 'XPUB'],
+      ],
+    );
   });
 });
 
@@ -347,11 +383,11 @@ describe('chat reference service', { timeout: 60_000 }, () => {
   });
 
   it('frees its port on close', async () => {
-    for (let round = 0; round < 10; round++) {
-      const again = await startReference({ bind: LOCAL });
-      await again.close();
-      await (await startReference({ bind: again.endpoint })).close();
-    }
+    await assertFreesPorts(
+      (at) => startReference({ bind: at?.[0] ?? LOCAL }),
+      (started) => [started.endpoint],
+      [['REQ', 'REP']],
+    );
   });
 });
 
@@ -464,11 +500,11 @@ describe('chat peer RPC (PeerClient / PeerEndpoint)', { timeout: 60_000 }, () =>
   });
 
   it('frees its port on close', async () => {
-    for (let round = 0; round < 10; round++) {
-      const first = await PeerEndpoint.bind(LOCAL, (message) => message);
-      await first.close();
-      await (await PeerEndpoint.bind(first.endpoint, (message) => message)).close();
-    }
+    await assertFreesPorts(
+      (at) => PeerEndpoint.bind(at?.[0] ?? LOCAL, (message) => message),
+      (started) => [started.endpoint],
+      [['DEALER', 'ROUTER']],
+    );
   });
 });
 
