@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { Subscriber } from 'zeromq';
 import type { ServerData } from '../../src/systems/chat/domain/server-data.ts';
 import { readServerData } from '../../src/systems/chat/store/sqlite-op-log.ts';
+import type { Broker } from '../../src/systems/chat/zmq/roles/broker.ts';
+import { type ChatServer, type ChatServerOptions, startChatServer } from '../../src/systems/chat/zmq/roles/chat-server.ts';
+import type { PubSubProxy } from '../../src/systems/chat/zmq/roles/proxy.ts';
+import type { ReferenceService } from '../../src/systems/chat/zmq/roles/reference.ts';
 import { PeerClient } from '../../src/systems/chat/zmq/roles/peer-rpc.ts';
 import type { ChatMessage } from '../../src/systems/chat/zmq/wire/chat-message.ts';
 import { type Publication, decodePublication } from '../../src/systems/chat/zmq/wire/publication.ts';
@@ -98,6 +102,7 @@ export class ChatZmqCluster {
   readonly #bots: CliProcess[] = [];
   readonly #recorders: Recorder[] = [];
   readonly #referenceClient: PeerClient;
+  #referenceProcess: CliProcess | undefined;
   readonly #onExit = () => this.#killAll();
   #stopped = false;
 
@@ -124,7 +129,7 @@ export class ChatZmqCluster {
       await Promise.all([
         cluster.#role('broker', ['broker', '--host', '127.0.0.1', '--frontend-port', port(cluster.broker), '--backend-port', port(cluster.brokerBackend)]),
         cluster.#role('proxy', ['proxy', '--host', '127.0.0.1', '--xsub-port', port(cluster.proxyXsub), '--xpub-port', port(cluster.proxy)]),
-        cluster.#role('reference', ['reference', '--host', '127.0.0.1', '--port', port(cluster.reference)]),
+        cluster.startReference(),
       ]);
       const names = Array.from({ length: options.servers ?? 3 }, (_, i) => `s${i + 1}`);
       await Promise.all(names.map((name) => cluster.startServer(name)));
@@ -146,6 +151,22 @@ export class ChatZmqCluster {
     this.servers.set(name, child);
     await untilReady(child, new RegExp(`chat server ${name} ready`), `server ${name}`);
     return child;
+  }
+
+  /** Starts (or restarts, on the same port) the reference; resolves once it serves. */
+  async startReference(): Promise<CliProcess> {
+    if (this.#referenceProcess && alive(this.#referenceProcess)) throw new Error('the reference is running already');
+    const port = this.reference.slice(this.reference.lastIndexOf(':') + 1);
+    this.#referenceProcess = await this.#role('reference', ['reference', '--host', '127.0.0.1', '--port', port, '--data-dir', this.dataDir]);
+    return this.#referenceProcess;
+  }
+
+  /** Kills the reference with SIGKILL (a crash) and resolves once it is gone. */
+  async killReference(): Promise<void> {
+    const child = this.#referenceProcess;
+    if (!child || !alive(child)) throw new Error('the reference is not running');
+    child.kill('SIGKILL');
+    await exitOf(child, 10_000);
   }
 
   /** Starts again every server that is not running (one an earlier, failed test left down). */
@@ -332,6 +353,25 @@ export class ChatZmqCluster {
   #killAll(): void {
     for (const child of this.#children) if (alive(child)) child.kill('SIGKILL');
   }
+}
+
+/** A chat server in this process, on a free peer port, wired to a broker, proxy and reference of this process. */
+export function startInProcessServer(
+  name: string,
+  around: { broker: Broker; proxy: PubSubProxy; reference: ReferenceService },
+  dataDir: string,
+  more: Partial<ChatServerOptions> = {},
+): Promise<ChatServer> {
+  return startChatServer({
+    name,
+    broker: around.broker.backendEndpoint,
+    proxyXsub: around.proxy.xsubEndpoint,
+    proxyXpub: around.proxy.xpubEndpoint,
+    reference: around.reference.endpoint,
+    peerBind: 'tcp://127.0.0.1:0',
+    dataDir,
+    ...more,
+  });
 }
 
 /**

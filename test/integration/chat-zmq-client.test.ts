@@ -285,7 +285,7 @@ describe('chat over ZeroMQ: the client side, through a real broker and proxy', {
     const lines: string[] = [];
     const name = randomBotName();
     assert.match(name, /^bot-[a-z]+-[0-9a-f]{4}$/);
-    const summary = await runChatBot({ session, user: name, intervalMs: 0, messages: 25, log: (line) => lines.push(line), summaryEveryMs: 0 });
+    const summary = await runChatBot({ session, user: name, intervalMs: 0, pauseMs: { min: 0, max: 0 }, messages: 25, log: (line) => lines.push(line), summaryEveryMs: 0 });
     assert.equal(summary.sent, 25);
     assert.equal(summary.failed, 0);
     assert.ok(server.channels.includes('geral'), 'it created geral');
@@ -301,7 +301,7 @@ describe('chat over ZeroMQ: the client side, through a real broker and proxy', {
   it('bot command: logs in, creates --channels, and stops after --messages', async () => {
     const io = { stdout: textSink(), stderr: textSink() };
     const code = await botCommand(
-      ['--broker', broker.frontendEndpoint, '--proxy', proxy.xpubEndpoint, '--interval', '0', '--channels', 'bots-a,bots-b', '--messages', '12', '--user', 'bot-cli'],
+      ['--broker', broker.frontendEndpoint, '--proxy', proxy.xpubEndpoint, '--interval', '0', '--pause', '0', '--channels', 'bots-a,bots-b', '--messages', '12', '--user', 'bot-cli'],
       io,
     );
     assert.equal(code, 0, io.stderr.text);

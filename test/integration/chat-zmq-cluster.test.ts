@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { encode } from '@msgpack/msgpack';
 import { Dealer, Request } from 'zeromq';
@@ -12,13 +14,13 @@ import { LazyPirateClient } from '../../src/systems/chat/zmq/roles/lazy-pirate-c
 import { SYNC_PAGE_SIZE } from '../../src/systems/chat/zmq/roles/replicator.ts';
 import { type ChatMessage, decodeChatMessage, encodeChatMessage } from '../../src/systems/chat/zmq/wire/chat-message.ts';
 import { ChatZmqCluster, pythonInteropSkip } from '../helpers/chat-zmq-fixture.ts';
-import { waitFor } from '../helpers/wait.ts';
+import { sleep, waitFor } from '../helpers/wait.ts';
 
 const PYTHON = '/usr/bin/python3';
 const pythonSkip = pythonInteropSkip(PYTHON);
 
-/** The bots' load: short pauses, so that the servers are busy when one is killed. */
-const BOT_ARGS = ['--interval', '20ms'];
+/** The bots' load: short pauses and none between batches, so that the servers are busy when one is killed. */
+const BOT_ARGS = ['--interval', '20ms', '--pause', '0'];
 
 function now(): number {
   return Date.now() / 1_000;
@@ -427,4 +429,66 @@ describe('chat over ZeroMQ: the cluster, each role a separate process', { timeou
       await cluster.stopBots();
     }
   });
+
+  for (const [how, forget] of [
+    ['with its state file', false],
+    ['without its state file (its volume lost)', true],
+  ] as const) {
+    it(`keeps one coordinator and replicates every write when the reference is killed and started again ${how}, under bot load`, async (t) => {
+      await cluster.startStopped();
+      const before = await cluster.untilSettled();
+      const announcements = cluster.subscribe('servers');
+      const session = await ChatSession.open({ broker: cluster.broker, proxy: cluster.proxy, timeoutMs: 2_000, retries: 5 });
+      try {
+        await Promise.all([cluster.startBot(BOT_ARGS), cluster.startBot(BOT_ARGS)]);
+        const tag = randomUUID().slice(0, 8);
+        const channel = `after-reference-${tag}`;
+        await session.login(`writer-${tag}`);
+        await session.createChannel(channel);
+
+        const killedAt = Date.now();
+        await cluster.killReference();
+        if (forget) rmSync(join(cluster.dataDir, 'reference.json'));
+        await cluster.startReference();
+        const restartedAt = Date.now();
+        // Writes after the restart, enough that the broker's round-robin takes some to every server.
+        const written: string[] = [];
+        for (let n = 0; n < 30; n++) {
+          const text = `${tag}-${n}`;
+          await session.publish(channel, text);
+          written.push(text);
+        }
+        await sleep(Math.max(0, restartedAt + 5_000 - Date.now()));
+
+        const announced = announcements.received
+          .filter((p) => p.at >= killedAt && p.payload.service === 'election')
+          .map((p) => `${String((p.payload.data as { coordinator?: unknown }).coordinator)} at +${p.at - restartedAt} ms`);
+        t.diagnostic(`coordinator ${before}; announced after the restart: ${announced.join('; ') || 'nothing'}`);
+        const coordinator = await cluster.agreedCoordinator();
+        assert.ok(coordinator !== undefined, `the servers do not agree on a coordinator 5 s after the reference restarted; announced: ${announced.join('; ')}`);
+        const named = new Set(announced.map((line) => line.split(' ')[0]));
+        assert.ok([...named].every((name) => name === coordinator), `more than one coordinator announced itself: ${announced.join('; ')}`);
+
+        const listed = await cluster.list();
+        for (const [name, status] of await cluster.statuses()) {
+          const entry = listed.find((server) => server.name === name);
+          assert.ok(entry?.address, `the restarted reference lists no address for ${name}: ${JSON.stringify(listed)}`);
+          assert.equal(status.rank, entry.rank, `${name} says rank ${status.rank}, the reference ${entry.rank}`);
+        }
+        const missingOn = (name: string) => {
+          const held = new Set(cluster.serverData(name).channel_messages.filter((m) => m.channel === channel).map((m) => m.message));
+          return written.filter((text) => !held.has(text));
+        };
+        for (const name of ['s1', 's2', 's3']) {
+          await waitFor(() => missingOn(name).length === 0, `the writes made after the restart on ${name}`, 5_000).catch((err: Error) => {
+            throw new Error(`${err.message}; missing ${missingOn(name).length} of ${written.length}`);
+          });
+        }
+      } finally {
+        announcements.close();
+        await session.close();
+        await cluster.stopBots();
+      }
+    });
+  }
 });

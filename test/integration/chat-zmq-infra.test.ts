@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Dealer, Publisher, Reply, Request, Router, Subscriber } from 'zeromq';
 import { type Broker, startBroker } from '../../src/systems/chat/zmq/roles/broker.ts';
@@ -8,7 +11,9 @@ import { type PubSubProxy, startPubSubProxy } from '../../src/systems/chat/zmq/r
 import { type ReferenceService, startReference } from '../../src/systems/chat/zmq/roles/reference.ts';
 import { type ChatMessage, decodeChatMessage, encodeChatMessage } from '../../src/systems/chat/zmq/wire/chat-message.ts';
 import { decodePublication, encodePublication } from '../../src/systems/chat/zmq/wire/publication.ts';
+import type { ZmtpSocketType } from '../../src/kit/zmtp/zmtp-codec.ts';
 import { exitOf, freePort, startCli } from '../helpers/cli-process.ts';
+import { probeZmtp } from '../helpers/zmtp-probe.ts';
 import { sleep, waitFor } from '../helpers/wait.ts';
 
 const LOCAL = 'tcp://127.0.0.1:0';
@@ -29,6 +34,38 @@ function startEchoServer(name: string, backend: string) {
       await served;
     },
   };
+}
+
+/**
+ * What "frees its ports" means, for a role bound on ports the system picked: while it holds them a second bind
+ * is refused; once closed, a connection to them is refused (nothing listens there any more); bound again on the
+ * same ports, ten times over, each accepts a fresh connection that completes a ZMTP handshake with the new
+ * listener, which names the socket type expected. `probes` gives, per port, the type to connect as and that one.
+ */
+async function assertFreesPorts<T extends { close(): Promise<void> }>(
+  start: (at: string[] | undefined) => Promise<T>,
+  endpointsOf: (started: T) => string[],
+  probes: Array<[ZmtpSocketType, string]>,
+): Promise<void> {
+  let running = await start(undefined);
+  const endpoints = endpointsOf(running);
+  try {
+    const second = await start(endpoints).catch((err: unknown) => err as NodeJS.ErrnoException);
+    if (!(second instanceof Error)) {
+      await second.close();
+      assert.fail(`a second bind on ${endpoints.join(', ')} succeeded while the first held them`);
+    }
+    assert.equal(second.code, 'EADDRINUSE', `a second bind while the first holds the ports: ${second.message}`);
+    for (let round = 0; round < 10; round++) {
+      for (const [n, endpoint] of endpoints.entries()) assert.equal(await probeZmtp(endpoint, probes[n]![0]), probes[n]![1], `round ${round}: a handshake on ${endpoint}`);
+      await running.close();
+      for (const endpoint of endpoints) assert.equal(await probeZmtp(endpoint, 'DEALER'), 'refused', `round ${round}: ${endpoint} still listens after close()`);
+      running = await start(endpoints);
+    }
+  } finally {
+    await running.close();
+  }
+  await running.close(); // twice is harmless
 }
 
 /** Collects what a SUB socket receives until it is closed. */
@@ -99,14 +136,14 @@ describe('chat broker (ROUTER/DEALER)', { timeout: 60_000 }, () => {
   });
 
   it('closes cleanly and frees its ports', async () => {
-    const other = await startBroker({ frontend: LOCAL, backend: LOCAL });
-    await other.close();
-    await other.close(); // twice is harmless
-    // The same ports again and again: each close() must leave them free for the next start.
-    for (let round = 0; round < 10; round++) {
-      const again = await startBroker({ frontend: other.frontendEndpoint, backend: other.backendEndpoint });
-      await again.close();
-    }
+    await assertFreesPorts(
+      (at) => startBroker({ frontend: at?.[0] ?? LOCAL, backend: at?.[1] ?? LOCAL }),
+      (started) => [started.frontendEndpoint, started.backendEndpoint],
+      [
+        ['REQ', 'ROUTER'],
+        ['REP', 'DEALER'],
+      ],
+    );
   });
 });
 
@@ -208,12 +245,14 @@ describe('chat Pub/Sub proxy (XSUB/XPUB)', { timeout: 120_000 }, () => {
   });
 
   it('closes cleanly and frees its ports', async () => {
-    const other = await startPubSubProxy({ xsub: LOCAL, xpub: LOCAL });
-    await other.close();
-    for (let round = 0; round < 10; round++) {
-      const again = await startPubSubProxy({ xsub: other.xsubEndpoint, xpub: other.xpubEndpoint });
-      await again.close();
-    }
+    await assertFreesPorts(
+      (at) => startPubSubProxy({ xsub: at?.[0] ?? LOCAL, xpub: at?.[1] ?? LOCAL }),
+      (started) => [started.xsubEndpoint, started.xpubEndpoint],
+      [
+        ['PUB', 'XSUB'],
+        ['SUB', 'XPUB'],
+      ],
+    );
   });
 });
 
@@ -271,8 +310,53 @@ describe('chat reference service', { timeout: 60_000 }, () => {
     assert.equal((await ask('rank', { user: 'beta' })).data.rank, 2, 'a stale server keeps its rank');
   });
 
-  it('ranks a name first heard in a heartbeat (a restarted reference relearns its servers)', async () => {
-    assert.equal((await ask('heartbeat', { user: 'delta' })).data.rank, 4);
+  it('registers a name first heard in a heartbeat with the address it carries, and answers with its rank', async () => {
+    assert.equal((await ask('heartbeat', { user: 'delta', address: 'tcp://delta:6003' })).data.rank, 4);
+    const listed = (await ask('list')).data.list as Array<{ name: string }>;
+    assert.deepEqual(listed.find((server) => server.name === 'delta'), { name: 'delta', rank: 4, address: 'tcp://delta:6003' });
+  });
+
+  it('keeps names, ranks and addresses in its state file, and lists them at once after a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chat-reference-'));
+    const statePath = join(dir, 'reference.json');
+    try {
+      const first = await startReference({ bind: LOCAL, statePath });
+      const client = new PeerClient(first.endpoint);
+      try {
+        await client.request({ service: 'rank', data: { user: 's1', address: 'tcp://s1:5560' } }, 5_000);
+        await client.request({ service: 'heartbeat', data: { user: 's2', address: 'tcp://s2:5560' } }, 5_000);
+        await client.request({ service: 'heartbeat', data: { user: 's1', address: 'tcp://s1:5561' } }, 5_000);
+      } finally {
+        client.close();
+        await first.close();
+      }
+      assert.deepEqual(readdirSync(dir), ['reference.json'], 'no temporary file is left beside the state');
+      const again = await startReference({ bind: LOCAL, statePath });
+      const next = new PeerClient(again.endpoint);
+      try {
+        assert.deepEqual((await next.request({ service: 'list', data: {} }, 5_000)).data.list, [
+          { name: 's1', rank: 1, address: 'tcp://s1:5561' },
+          { name: 's2', rank: 2, address: 'tcp://s2:5560' },
+        ]);
+        assert.equal((await next.request({ service: 'rank', data: { user: 's3' } }, 5_000)).data.rank, 3, 'a new name after the restart takes the next rank');
+      } finally {
+        next.close();
+        await again.close();
+      }
+      const muchLater = await startReference({ bind: LOCAL, statePath, now: () => Date.now() + 60_000 });
+      const late = new PeerClient(muchLater.endpoint);
+      try {
+        assert.deepEqual((await late.request({ service: 'list', data: {} }, 5_000)).data.list, [], 'servers silent for a minute are not listed');
+        assert.equal((await late.request({ service: 'heartbeat', data: { user: 's2', address: 'tcp://s2:5560' } }, 5_000)).data.rank, 2, 'but keep their ranks');
+      } finally {
+        late.close();
+        await muchLater.close();
+      }
+      writeFileSync(statePath, '{"servers": [{"name": "s1"}]}');
+      await assert.rejects(startReference({ bind: LOCAL, statePath }), /state file .* has a bad entry.*move it away/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('answers bad requests with erro and keeps serving', async () => {
@@ -299,11 +383,11 @@ describe('chat reference service', { timeout: 60_000 }, () => {
   });
 
   it('frees its port on close', async () => {
-    for (let round = 0; round < 10; round++) {
-      const again = await startReference({ bind: LOCAL });
-      await again.close();
-      await (await startReference({ bind: again.endpoint })).close();
-    }
+    await assertFreesPorts(
+      (at) => startReference({ bind: at?.[0] ?? LOCAL }),
+      (started) => [started.endpoint],
+      [['REQ', 'REP']],
+    );
   });
 });
 
@@ -416,11 +500,11 @@ describe('chat peer RPC (PeerClient / PeerEndpoint)', { timeout: 60_000 }, () =>
   });
 
   it('frees its port on close', async () => {
-    for (let round = 0; round < 10; round++) {
-      const first = await PeerEndpoint.bind(LOCAL, (message) => message);
-      await first.close();
-      await (await PeerEndpoint.bind(first.endpoint, (message) => message)).close();
-    }
+    await assertFreesPorts(
+      (at) => PeerEndpoint.bind(at?.[0] ?? LOCAL, (message) => message),
+      (started) => [started.endpoint],
+      [['DEALER', 'ROUTER']],
+    );
   });
 });
 
@@ -498,12 +582,15 @@ describe('LazyPirateClient', { timeout: 60_000 }, () => {
 });
 
 describe('chat zmq infrastructure commands', { timeout: 60_000 }, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'chat-zmq-commands-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
   it('run the broker, proxy and reference until Ctrl-C', async () => {
     const [a, b, c, d, e] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
     const roles = [
       { args: ['broker', '--frontend-port', String(a), '--backend-port', String(b)], line: `clients connect to tcp://127.0.0.1:${a}` },
       { args: ['proxy', '--xsub-port', String(c), '--xpub-port', String(d)], line: `subscribers to tcp://127.0.0.1:${d}` },
-      { args: ['reference', '--port', String(e), '--stale-after', '10s'], line: `servers connect to tcp://127.0.0.1:${e}` },
+      { args: ['reference', '--port', String(e), '--stale-after', '10s', '--data-dir', dataDir], line: `servers connect to tcp://127.0.0.1:${e}` },
     ];
     const children = roles.map((role) => startCli(['chat', 'zmq', ...role.args, '--host', '127.0.0.1']));
     try {
@@ -526,7 +613,7 @@ describe('chat zmq infrastructure commands', { timeout: 60_000 }, () => {
     try {
       await taken.bind(LOCAL);
       const port = taken.lastEndpoint!.split(':').pop()!;
-      const reference = startCli(['chat', 'zmq', 'reference', '--host', '127.0.0.1', '--port', port]);
+      const reference = startCli(['chat', 'zmq', 'reference', '--host', '127.0.0.1', '--port', port, '--data-dir', dataDir]);
       assert.equal(await exitOf(reference), 1);
       assert.match(reference.output(), new RegExp(`cannot bind tcp://127\\.0\\.0\\.1:${port}: the port is taken`));
       // The broker binds with node:net rather than libzmq: the same message.

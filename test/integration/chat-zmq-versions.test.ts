@@ -6,9 +6,10 @@ import { describe, it } from 'node:test';
 import type { ChatOp } from '../../src/systems/chat/domain/chat-op.ts';
 import { openSqliteOpLog, readServerData } from '../../src/systems/chat/store/sqlite-op-log.ts';
 import { startBroker } from '../../src/systems/chat/zmq/roles/broker.ts';
-import { type ChatServer, startChatServer } from '../../src/systems/chat/zmq/roles/chat-server.ts';
+import type { ChatServer } from '../../src/systems/chat/zmq/roles/chat-server.ts';
 import { startPubSubProxy } from '../../src/systems/chat/zmq/roles/proxy.ts';
 import { startReference } from '../../src/systems/chat/zmq/roles/reference.ts';
+import { startInProcessServer } from '../helpers/chat-zmq-fixture.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const LOCAL = 'tcp://127.0.0.1:0';
@@ -36,22 +37,10 @@ describe('chat over ZeroMQ: two versions of one write', { timeout: 60_000 }, () 
     const servers: ChatServer[] = [];
     try {
       for (const name of ['s1', 's2']) {
-        servers.push(
-          await startChatServer({
-            name,
-            broker: broker.backendEndpoint,
-            proxyXsub: proxy.xsubEndpoint,
-            proxyXpub: proxy.xpubEndpoint,
-            reference: reference.endpoint,
-            peerBind: LOCAL,
-            dataDir,
-            repSockets: 1,
-            timings: { antiEntropyMs: 200 },
-          }),
-        );
+        servers.push(await startInProcessServer(name, { broker, proxy, reference }, dataDir, { repSockets: 1, timings: { antiEntropyMs: 200 } }));
       }
       const stored = (name: string) => readServerData(join(dataDir, `${name}.sqlite`)).channel_messages;
-      const expected = [{ user: 'ana', channel: 'geral', message: 'oi', timestamp: new Date(onS2.at).toISOString() }];
+      const expected = [{ user: 'ana', channel: 'geral', message: 'oi', timestamp: onS2.at / 1_000, timestamp_iso: new Date(onS2.at).toISOString() }];
       await waitFor(() => JSON.stringify(stored('s1')) === JSON.stringify(expected), 's1 to take the version that sorts first (clock 4, from s2)', 10_000);
       assert.deepEqual(stored('s2'), expected, 's2 keeps its own, the first in Lamport order');
       assert.equal(stored('s1').length, 1, 'one message, not two');

@@ -4,6 +4,8 @@ import { PassThrough } from 'node:stream';
 import { UsageError } from '../../src/kit/cli/args.ts';
 import { botCommand } from '../../src/systems/chat/zmq/commands/bot-command.ts';
 import { clientCommand } from '../../src/systems/chat/zmq/commands/client-command.ts';
+import { LamportClock } from '../../src/systems/chat/domain/lamport-clock.ts';
+import { type BotSession, runChatBot } from '../../src/systems/chat/zmq/roles/chat-bot.ts';
 import { ChatRequestError } from '../../src/systems/chat/zmq/roles/chat-session.ts';
 import {
   type ClientSession,
@@ -252,6 +254,47 @@ async function waitUntil(check: () => boolean): Promise<void> {
   assert.ok(check(), 'gave up waiting');
 }
 
+describe('chat bot: batches and pauses', () => {
+  /** The in-memory chat as a bot's session, noting when each publication was accepted. */
+  function botChat() {
+    const chat = Object.assign(new InMemoryChat(), { clock: new LamportClock() });
+    const publishedAt: number[] = [];
+    const publish = chat.publish.bind(chat);
+    chat.publish = async (channel: string, message: string) => {
+      await new Promise((resolve) => setImmediate(resolve)); // a reply comes in a later turn, as from a socket
+      await publish(channel, message);
+      publishedAt.push(performance.now());
+    };
+    return { session: chat as unknown as BotSession, publishedAt };
+  }
+
+  it('pauses between two batches of 10 for the time it is given, and not within a batch', async () => {
+    const { session, publishedAt } = botChat();
+    const summary = await runChatBot({ session, intervalMs: 0, pauseMs: { min: 300, max: 300 }, messages: 25, newChannelChance: 0, summaryEveryMs: 0 });
+    assert.equal(summary.sent, 25);
+    const gaps = publishedAt.slice(1).map((at, n) => at - publishedAt[n]!);
+    const paused = gaps.flatMap((gap, n) => (gap >= 290 ? [n + 1] : []));
+    assert.deepEqual(paused, [10, 20], `a pause after the 10th and the 20th publish only; gaps: ${gaps.map((gap) => gap.toFixed(0)).join(', ')}`);
+  });
+
+  it('pauses the course\'s 5 to 10 s between batches unless told otherwise', async () => {
+    const { session, publishedAt } = botChat();
+    const stop = new AbortController();
+    const running = runChatBot({ session, intervalMs: 0, newChannelChance: 0, summaryEveryMs: 0, signal: stop.signal });
+    await waitUntil(() => publishedAt.length >= 10);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    stop.abort();
+    const summary = await running;
+    assert.equal(summary.sent, 10, 'one batch, then a pause of at least 5 s');
+  });
+
+  it('sends batch after batch without pausing at pause 0', async () => {
+    const { session } = botChat();
+    const summary = await runChatBot({ session, intervalMs: 0, pauseMs: { min: 0, max: 0 }, messages: 40, newChannelChance: 0, summaryEveryMs: 0 });
+    assert.equal(summary.sent, 40);
+  });
+});
+
 describe('chat client and bot: command lines', () => {
   const io = () => ({ stdout: textSink(), stderr: textSink() });
 
@@ -261,7 +304,7 @@ describe('chat client and bot: command lines', () => {
     assert.match(client.stdout.text, /--broker URL.*\n.*--proxy URL.*\n.*--user NAME/);
     const bot = io();
     assert.equal(await botCommand(['--help'], bot), 0);
-    for (const flag of ['--broker', '--proxy', '--interval', '--channels', '--messages']) assert.ok(bot.stdout.text.includes(flag), flag);
+    for (const flag of ['--broker', '--proxy', '--interval', '--pause', '--channels', '--messages']) assert.ok(bot.stdout.text.includes(flag), flag);
   });
 
   it('refuse what they cannot use, saying what to write instead', async () => {
@@ -271,6 +314,8 @@ describe('chat client and bot: command lines', () => {
       [clientCommand, ['--colour'], /colour/],
       [botCommand, ['--interval', 'fast'], /--interval "fast" is not a duration/],
       [botCommand, ['--messages', '0'], /--messages takes a number above 0/],
+      [botCommand, ['--pause', 'long'], /--pause takes a duration or a range of two, as in 5s-10s or 0/],
+      [botCommand, ['--pause', '10s-5s'], /--pause 10s-5s: the range must go up/],
       [botCommand, ['--channels', 'geral,,esportes'], /--channels takes names separated by commas/],
       [botCommand, ['--proxy', 'tcp://127.0.0.1:99999'], /--proxy takes a ZeroMQ endpoint/],
     ];

@@ -278,6 +278,31 @@ describe('decide', () => {
     assert.match(reject(state, { kind: 'message', src: '', dst: 'bia', message: 'oi' }), /^src /);
   });
 
+  it('refuses a name with nothing visible in it, or with a character that turns the text around it', () => {
+    const state = new ChatState();
+    const invisible = ['\u202e', '\u200f', '\u200b', '\u3000', '\u00a0\u2003', ' \u202e ', '\ufeff'];
+    for (const name of invisible) {
+      assert.match(reject(state, { kind: 'login', user: name }), /^user has nothing visible/, JSON.stringify(name));
+      assert.match(reject(state, { kind: 'channel', channel: name }), /^channel has nothing visible/, JSON.stringify(name));
+    }
+    for (const name of ['ana\u202eedoc', '\u2067bia', 'caio\u200f']) {
+      assert.match(reject(state, { kind: 'login', user: name }), /^user contains a character that reorders the text/, JSON.stringify(name));
+    }
+    accept(state, { kind: 'login', user: '👩\u200d💻' });
+    accept(state, { kind: 'login', user: 'محمد' });
+  });
+
+  it('refuses messages with nothing visible: only whitespace, NULs or other control characters', () => {
+    const state = new ChatState();
+    accept(state, { kind: 'login', user: 'ana' });
+    accept(state, { kind: 'channel', channel: 'geral' });
+    for (const message of [' ', '   \t\n ', '\u0000', '\u0000\u0000\u0000', ' \u0000 \u200b\u202e']) {
+      assert.match(reject(state, { kind: 'publish', user: 'ana', channel: 'geral', message }), /^message has nothing visible/, JSON.stringify(message));
+      assert.match(reject(state, { kind: 'message', src: 'ana', dst: 'ana', message }), /^message has nothing visible/, JSON.stringify(message));
+    }
+    accept(state, { kind: 'publish', user: 'ana', channel: 'geral', message: ' . ' });
+  });
+
   it('refuses empty and oversized messages', () => {
     const state = new ChatState();
     accept(state, { kind: 'login', user: 'ana' });
@@ -331,7 +356,6 @@ describe('parseTimestamp', () => {
   it('reads seconds, integer or float', () => {
     assert.equal(parseTimestamp(Math.floor(instant / 1000)), Math.floor(instant / 1000) * 1000);
     assert.equal(parseTimestamp(instant / 1000), instant);
-    assert.equal(parseTimestamp(0), 0);
   });
 
   it('reads milliseconds', () => {
@@ -360,6 +384,12 @@ describe('parseTimestamp', () => {
     }
   });
 
+  it('gives undefined for the epoch itself, the unset value of many clients rather than a time', () => {
+    for (const junk of [0, -0, 0n, '0', '0.0', 0.0001, '1970-01-01T00:00:00Z']) {
+      assert.equal(parseTimestamp(junk), undefined, String(junk));
+    }
+  });
+
   it('round-trips through the wire format', () => {
     assert.equal(parseTimestamp(toWireTimestamp(instant)), instant);
     assert.equal(toWireTimestamp(instant), instant / 1000);
@@ -367,26 +397,30 @@ describe('parseTimestamp', () => {
 });
 
 describe('toServerData', () => {
-  it('has the seed shape, in Lamport order, with ISO timestamps', () => {
+  it('has the seed shape, in Lamport order, with Unix-seconds timestamps and the ISO time beside them', () => {
     const ops = shuffled(HISTORY, 11);
     const data = toServerData(ops);
     assert.deepEqual(Object.keys(data).sort(), ['channel_messages', 'channels', 'logins', 'user_messages']);
     const sorted = [...HISTORY].sort(compareOps);
-    const iso = (op: ChatOp) => new Date(op.at).toISOString();
+    const when = (op: ChatOp) => ({ timestamp: op.at / 1_000, timestamp_iso: new Date(op.at).toISOString() });
     assert.deepEqual(
       data.logins,
-      sorted.flatMap((op) => (op.kind === 'login' ? [{ username: op.user, timestamp: iso(op) }] : [])),
+      sorted.flatMap((op) => (op.kind === 'login' ? [{ username: op.user, ...when(op) }] : [])),
     );
     assert.deepEqual(data.channels, stateOf(HISTORY).channels());
     assert.deepEqual(
       data.channel_messages,
-      sorted.flatMap((op) => (op.kind === 'publish' ? [{ user: op.user, channel: op.channel, message: op.message, timestamp: iso(op) }] : [])),
+      sorted.flatMap((op) => (op.kind === 'publish' ? [{ user: op.user, channel: op.channel, message: op.message, ...when(op) }] : [])),
     );
     assert.deepEqual(
       data.user_messages,
-      sorted.flatMap((op) => (op.kind === 'message' ? [{ src: op.src, dst: op.dst, message: op.message, timestamp: iso(op) }] : [])),
+      sorted.flatMap((op) => (op.kind === 'message' ? [{ src: op.src, dst: op.dst, message: op.message, ...when(op) }] : [])),
     );
-    for (const login of data.logins) assert.match(login.timestamp, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    for (const login of data.logins) {
+      assert.equal(typeof login.timestamp, 'number', 'the course file has Unix seconds, as Python\'s time.time() gives');
+      assert.ok(login.timestamp > 1e9 && login.timestamp < 1e11, `seconds, not ms: ${login.timestamp}`);
+      assert.match(login.timestamp_iso, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    }
     assert.deepEqual(toServerData(shuffled(HISTORY, 99)), data, 'the same set gives the same file');
   });
 

@@ -128,7 +128,9 @@ describe('the client service', () => {
     assert.equal((await call('login', { user: 'bob' })).data.status, 'sucesso');
     assert.equal((await call('channel', { channel: 'geral' })).data.status, 'sucesso');
     assert.deepEqual((await call('users', {})).data.users, ['ana', 'bob']);
-    assert.deepEqual((await call('channels', {})).data.channels, ['geral']);
+    const channels = await call('channels', {});
+    assert.deepEqual(channels.data.channels, ['geral']);
+    assert.deepEqual(channels.data.users, ['geral'], 'the course text names the list "users" in the channels reply, and a client written from it reads that');
     assert.equal((await call('publish', { user: 'ana', channel: 'geral', message: 'oi' })).data.status, 'OK');
     assert.equal((await call('message', { src: 'ana', dst: 'bob', message: 'psiu' })).data.status, 'OK');
     assert.deepEqual(
@@ -204,6 +206,16 @@ describe('the client service', () => {
     }
     assert.equal(new Set(reasons).size, reasons.length, 'each failure has its own reason');
     assert.equal(handled(), 6, 'only decodable requests count towards the Berkeley rounds');
+  });
+
+  it('refuses timestamp 0 with a reason', async () => {
+    const { call, state } = server();
+    for (const timestamp of [0, '0', '1970-01-01T00:00:00Z']) {
+      const reply = await call('login', { user: 'ana', timestamp });
+      assert.equal(reply.data.status, 'erro', JSON.stringify(timestamp));
+      assert.match(String(reply.data.description), /data\.timestamp .*0 is no time/);
+    }
+    assert.equal(state.size, 0);
   });
 
   it('accepts timestamps in seconds, milliseconds and ISO 8601', async () => {

@@ -7,6 +7,11 @@ export interface ClockReading {
   receivedAt: number;
 }
 
+/** How far the read clock is ahead of the reader's, counting half the round trip as the reply's travel time. */
+export function offsetOf(reading: ClockReading): number {
+  return reading.time + (reading.receivedAt - reading.sentAt) / 2 - reading.receivedAt;
+}
+
 /** Readings further than this from the median are treated as faulty: they are corrected but not averaged in. */
 export const BERKELEY_OUTLIER_MS = 10_000;
 
@@ -16,7 +21,7 @@ export const BERKELEY_OUTLIER_MS = 10_000;
  * The coordinator's own reading must be in `readings` (its offset is 0).
  */
 export function berkeleyAdjustments(readings: ClockReading[]): Map<string, number> {
-  const offsets = readings.map((r) => ({ name: r.name, offset: r.time + (r.receivedAt - r.sentAt) / 2 - r.receivedAt }));
+  const offsets = readings.map((r) => ({ name: r.name, offset: offsetOf(r) }));
   const sorted = offsets.map((o) => o.offset).sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
   const sane = offsets.filter((o) => Math.abs(o.offset - median) <= BERKELEY_OUTLIER_MS);

@@ -13,6 +13,10 @@ export const NAME_MAX_LENGTH = 64;
 export const MESSAGE_MAX_LENGTH = 4096;
 
 const CONTROL_CHARACTER = /\p{Cc}/u;
+/** A character that shows: not whitespace, not a control (NUL…) or format character (a right-to-left mark…). */
+const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}]/u;
+/** The marks, embeddings, overrides and isolates that change the order in which the text around them shows. */
+const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
 function characters(text: string): number {
   let count = 0;
@@ -22,14 +26,17 @@ function characters(text: string): number {
 
 /** Why `value` is no valid name for `field`, or undefined when it is one. */
 function nameProblem(field: string, value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.trim() === '') return `${field} is missing: send a non-empty name`;
+  if (typeof value !== 'string' || value === '') return `${field} is missing: send a non-empty name`;
   if (characters(value) > NAME_MAX_LENGTH) return `${field} is too long: a name has at most ${NAME_MAX_LENGTH} characters`;
   if (CONTROL_CHARACTER.test(value)) return `${field} contains control characters: send printable text only`;
+  if (!VISIBLE.test(value)) return `${field} has nothing visible, only spaces or invisible characters: send a name people can read`;
+  if (BIDI_CONTROL.test(value)) return `${field} contains a character that reorders the text around it (a right-to-left mark or override): send the name without it`;
   return undefined;
 }
 
 function messageProblem(value: unknown): string | undefined {
   if (typeof value !== 'string' || value === '') return 'message is missing: send non-empty text';
+  if (!VISIBLE.test(value)) return 'message has nothing visible, only whitespace, NULs or other invisible characters: send some text';
   if (characters(value) > MESSAGE_MAX_LENGTH) return `message is too long: send at most ${MESSAGE_MAX_LENGTH} characters`;
   return undefined;
 }

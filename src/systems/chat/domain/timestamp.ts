@@ -9,13 +9,14 @@ const DECIMAL = /^\d+(?:\.\d+)?$/;
 function fromNumber(value: number): number | undefined {
   if (!Number.isFinite(value) || value < 0) return undefined;
   const ms = Math.round(value < SECONDS_BELOW ? value * 1000 : value);
-  return ms <= MAX_DATE_MS ? ms : undefined;
+  return ms > 0 && ms <= MAX_DATE_MS ? ms : undefined;
 }
 
 /**
  * A client's timestamp as ms since the epoch: seconds (int or float, as Python's time.time()) or ms, a
  * decimal string of either, or an ISO 8601 string (without an offset it is local time, as JavaScript reads it).
- * Anything else, negative times included, is undefined.
+ * Anything else is undefined: negative times, and the epoch itself, which is what a client that never set the
+ * field sends rather than a time.
  */
 export function parseTimestamp(value: unknown): number | undefined {
   if (typeof value === 'number') return fromNumber(value);
@@ -25,7 +26,7 @@ export function parseTimestamp(value: unknown): number | undefined {
   if (DECIMAL.test(text)) return fromNumber(Number(text));
   if (!ISO_8601.test(text)) return undefined;
   const ms = Date.parse(text);
-  return ms >= 0 ? ms : undefined; // NaN (never >= 0) when the text is no date
+  return ms > 0 ? ms : undefined; // NaN (never > 0) when the text is no date
 }
 
 /** Unix seconds as a float, what Python's time.time() gives. */

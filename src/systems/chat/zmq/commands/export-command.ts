@@ -7,7 +7,8 @@ import { ChatZmqCommandError } from './common.ts';
 export const EXPORT_HELP = `usage: mensageiro chat zmq export --server s1 [--data-dir ./chat-zmq-data] [--out server_data.json]
 
 Writes what server s1 holds in the course's server_data.json shape: logins, channels, channel_messages and
-user_messages, each in Lamport order. It reads the server's database while the server runs. --out - prints it.
+user_messages, each in Lamport order, each entry's timestamp in Unix seconds (and in ISO 8601 in
+timestamp_iso). It reads the server's database while the server runs. --out - prints it.
 `;
 
 export async function exportCommand(argv: string[], io: CliIo): Promise<number> {

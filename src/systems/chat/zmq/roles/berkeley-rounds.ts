@@ -1,53 +1,77 @@
-import { type ClockReading, berkeleyAdjustments, withinReadingError } from '../../domain/berkeley.ts';
+import { type ClockReading, berkeleyAdjustments, offsetOf, withinReadingError } from '../../domain/berkeley.ts';
 import { parseTimestamp } from '../../domain/timestamp.ts';
 import type { PeerDirectory } from './peer-directory.ts';
 import type { ServerContext } from './server-context.ts';
 
 export const BERKELEY_EVERY_MESSAGES = 10;
+/** Syncs owed while one is under way; beyond this, under a load that outruns the round trips, they are skipped. */
+const MAX_OWED_SYNCS = 8;
 
 /**
- * The coordinator's side of Berkeley: every 10 handled messages, read every clock and send each its correction,
- * unless the correction is within that reading's error. On the wire `time` is a timestamp and `adjustment` is in
- * seconds, as `timestamp` is.
+ * Clock synchronisation at the course's cadence: every server counts the messages it handles and, every 10,
+ * syncs. A server that is not the coordinator asks the coordinator for the time (`clock`) and moves its own
+ * clock to it; the coordinator runs a Berkeley round: it reads every clock, and sends each its correction to
+ * the average. A correction within its reading's error is not made. On the wire `time` is a timestamp and
+ * `adjustment` is in seconds, as `timestamp` is. Syncs run one at a time, in order.
  */
 export class BerkeleyRounds {
+  /** Syncs done: rounds run as the coordinator, and times read from the coordinator. */
   rounds = 0;
   #handled = 0;
+  #owed = 0;
   #running = false;
 
   constructor(
     private readonly ctx: ServerContext,
     private readonly directory: PeerDirectory,
-    private readonly isCoordinator: () => boolean,
+    private readonly coordinator: () => string | undefined,
     private readonly timeoutMs = 300,
   ) {}
 
   messageHandled(): void {
-    if (++this.#handled % BERKELEY_EVERY_MESSAGES === 0 && this.isCoordinator()) void this.round();
+    if (++this.#handled % BERKELEY_EVERY_MESSAGES !== 0) return;
+    if (this.#owed < MAX_OWED_SYNCS) this.#owed++;
+    if (!this.#running) void this.#syncOwed();
   }
 
-  async round(): Promise<Map<string, number> | undefined> {
-    if (this.#running) return undefined;
+  async #syncOwed(): Promise<void> {
     this.#running = true;
     try {
-      const readings = await Promise.all(this.directory.peers().map((peer) => this.#read(peer.name)));
-      const mine = this.ctx.physical.now();
-      const all: ClockReading[] = [{ name: this.ctx.name, time: mine, sentAt: mine, receivedAt: mine }, ...readings.filter((r) => r !== undefined)];
-      const adjustments = berkeleyAdjustments(all);
-      const readingOf = new Map(all.map((r) => [r.name, r]));
-      await Promise.all(
-        [...adjustments].map(async ([name, adjustment]) => {
-          if (name === this.ctx.name) return this.ctx.physical.adjust(adjustment);
-          if (withinReadingError(readingOf.get(name)!, adjustment)) return;
-          const reply = await this.directory.client(name)?.request(this.ctx.stamp('adjust', { adjustment: adjustment / 1_000 }), this.timeoutMs).catch(() => undefined);
-          if (reply) this.ctx.observe(reply);
-        }),
-      );
-      this.rounds++;
-      return adjustments;
+      while (this.#owed > 0) {
+        this.#owed--;
+        const coordinator = this.coordinator();
+        if (coordinator === this.ctx.name) await this.#round();
+        else if (coordinator !== undefined) await this.#followCoordinator(coordinator);
+      }
     } finally {
       this.#running = false;
     }
+  }
+
+  /** Reads the coordinator's clock and takes its time, unless the difference is within the reading's error. */
+  async #followCoordinator(coordinator: string): Promise<void> {
+    const reading = await this.#read(coordinator);
+    if (!reading) return;
+    const offset = offsetOf(reading);
+    if (!withinReadingError(reading, offset)) this.ctx.physical.adjust(offset);
+    this.rounds++;
+  }
+
+  async #round(): Promise<void> {
+    const readings = await Promise.all(this.directory.peers().map((peer) => this.#read(peer.name)));
+    const mine = this.ctx.physical.now();
+    const all: ClockReading[] = [{ name: this.ctx.name, time: mine, sentAt: mine, receivedAt: mine }, ...readings.filter((r) => r !== undefined)];
+    const adjustments = berkeleyAdjustments(all);
+    const readingOf = new Map(all.map((r) => [r.name, r]));
+    await Promise.all(
+      [...adjustments].map(async ([name, adjustment]) => {
+        if (name === this.ctx.name) return this.ctx.physical.adjust(adjustment);
+        if (withinReadingError(readingOf.get(name)!, adjustment)) return;
+        const reply = await this.directory.client(name)?.request(this.ctx.stamp('adjust', { adjustment: adjustment / 1_000 }), this.timeoutMs).catch(() => undefined);
+        if (reply) this.ctx.observe(reply);
+      }),
+    );
+    this.rounds++;
   }
 
   async #read(name: string): Promise<ClockReading | undefined> {

@@ -17,6 +17,8 @@ export interface ChatBotOptions {
   messages?: number;
   /** Messages sent to one channel before picking another (the course says 10). */
   batch?: number;
+  /** Pause after each batch, drawn at random in [min, max] ms; the course's 5 to 10 s by default, 0 for load. */
+  pauseMs?: { min: number; max: number };
   /** Chance, at each pick, of creating a new channel first. */
   newChannelChance?: number;
   /** No new channels once this many exist (a fast bot would otherwise fill the list). */
@@ -44,6 +46,8 @@ const ADJECTIVES = ['azul', 'verde', 'rapido', 'calmo', 'curioso', 'feliz', 'sab
 const PHRASES = ['bom dia', 'alguém aí?', 'olá a todos', 'que dia bonito', 'testando o canal', 'zeromq é rápido', 'relógio de Lamport', 'mensagem automática'];
 const FIRST_CHANNEL = 'geral';
 const RETRY_PAUSE_MS = 1_000;
+/** The course's bot pauses 5 to 10 s between its batches. */
+export const DEFAULT_BATCH_PAUSE_MS = { min: 5_000, max: 10_000 };
 
 /** A random user name for a bot: bot-<adjective>-<4 hex digits>. */
 export function randomBotName(): string {
@@ -53,12 +57,13 @@ export function randomBotName(): string {
 /**
  * The course's automated client: logs in under a random name, follows its own name, then loops: list the
  * channels (creating `geral` when there is none, and now and then a new one), pick one at random, publish
- * `batch` messages to it. Refusals and unanswered requests are counted and the loop goes on.
+ * `batch` messages to it, pause. Refusals and unanswered requests are counted and the loop goes on.
  */
 export async function runChatBot(options: ChatBotOptions): Promise<BotSummary> {
   const { session, signal } = options;
   const log = options.log ?? (() => {});
   const batch = options.batch ?? 10;
+  const batchPause = options.pauseMs ?? DEFAULT_BATCH_PAUSE_MS;
   const growth = { chance: options.newChannelChance ?? 0.05, max: options.maxChannels ?? 8 };
   const limit = options.messages ?? Number.POSITIVE_INFINITY;
   const user = options.user ?? randomBotName();
@@ -92,6 +97,7 @@ export async function runChatBot(options: ChatBotOptions): Promise<BotSummary> {
         }
         if (options.intervalMs > 0 && !done()) await pause(options.intervalMs, signal);
       }
+      if (batchPause.max > 0 && !done()) await pause(batchPause.min + Math.random() * (batchPause.max - batchPause.min), signal);
     }
     return summary;
   } finally {

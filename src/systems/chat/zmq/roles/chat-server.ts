@@ -60,7 +60,8 @@ const DEFAULT_TIMINGS: ServerTimings = {
 
 export interface ChatServer {
   name: string;
-  rank: number;
+  /** As the reference last gave it: a reference that lost its state may rank this server anew. */
+  readonly rank: number;
   peerEndpoint: string;
   status(): { coordinator?: string; berkeleyRounds: number; ops: number; offsetMs: number };
   close(): Promise<void>;
@@ -87,7 +88,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     {
       self: () => ({ name: ctx.name, rank: ctx.rank }),
       servers: async () => {
-        await refreshDirectory(reference, directory);
+        await refresh();
         return directory.servers();
       },
       ask: async (name) => {
@@ -102,9 +103,10 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     },
     timings.announceWaitMs,
   );
-  const berkeley = new BerkeleyRounds(ctx, directory, () => election.coordinator === ctx.name, timings.peerTimeoutMs);
+  const berkeley = new BerkeleyRounds(ctx, directory, () => election.coordinator, timings.peerTimeoutMs);
   const peers = await PeerEndpoint.bind(options.peerBind, peerService({ ctx, log: opLog, replicator, election, berkeley, opCount: () => state.size, opOf: (id) => state.get(id) }), options.maxMessageBytes);
   const peerEndpoint = advertised(peers.endpoint, options.advertiseHost);
+  const refresh = () => refreshDirectory(ctx, reference, directory, peerEndpoint, log);
 
   ctx.rank = await untilAnswered(() => reference.rank(peerEndpoint), `the reference at ${options.reference}`, log);
   directory.update(await reference.list());
@@ -112,13 +114,13 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   log(`${ctx.name}: rank ${ctx.rank}, ${state.size} ops (${caught} caught up from ${directory.peers().length} peers)`);
 
   const subscriber = followAnnouncements(options.proxyXpub, ctx, election, async (name) => {
-    if (directory.rankOf(name) === undefined) await refreshDirectory(reference, directory);
+    if (directory.rankOf(name) === undefined) await refresh();
     return directory.rankOf(name);
   }, log);
 
   const timers = [
-    setInterval(() => void refreshDirectory(reference, directory), timings.heartbeatMs),
-    setInterval(() => void watchCoordinator(ctx, reference, directory, election, timings.peerTimeoutMs), timings.coordinatorProbeMs),
+    setInterval(() => void refresh(), timings.heartbeatMs),
+    setInterval(() => void watchCoordinator(ctx, refresh, directory, election, timings.peerTimeoutMs), timings.coordinatorProbeMs),
   ];
   replicator.startAntiEntropy(timings.antiEntropyMs);
   void election.run();
@@ -140,7 +142,9 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
 
   return {
     name: ctx.name,
-    rank: ctx.rank,
+    get rank() {
+      return ctx.rank;
+    },
     peerEndpoint,
     status: () => ({ coordinator: election.coordinator, berkeleyRounds: berkeley.rounds, ops: state.size, offsetMs: ctx.physical.offsetMs }),
     async close() {
@@ -187,21 +191,26 @@ function followAnnouncements(
   return subscriber;
 }
 
-async function refreshDirectory(reference: ReferenceLink, directory: PeerDirectory): Promise<void> {
+/** A heartbeat (taking the rank the reply gives), then the list of live servers. */
+async function refreshDirectory(ctx: ServerContext, reference: ReferenceLink, directory: PeerDirectory, address: string, log: (line: string) => void): Promise<void> {
   try {
-    await reference.heartbeat();
+    const rank = await reference.heartbeat(address);
+    if (rank !== undefined && rank !== ctx.rank) {
+      log(`${ctx.name}: the reference ranks me ${rank} now, not ${ctx.rank}`);
+      ctx.rank = rank;
+    }
     directory.update(await reference.list());
   } catch {
     // the reference is down: keep the last list and try again on the next beat
   }
 }
 
-async function watchCoordinator(ctx: ServerContext, reference: ReferenceLink, directory: PeerDirectory, election: BullyElection, timeoutMs: number): Promise<void> {
+async function watchCoordinator(ctx: ServerContext, refresh: () => Promise<void>, directory: PeerDirectory, election: BullyElection, timeoutMs: number): Promise<void> {
   const coordinator = election.coordinator;
   if (coordinator === ctx.name) return;
   if (coordinator !== undefined) {
     try {
-      if (!directory.client(coordinator)) await refreshDirectory(reference, directory);
+      if (!directory.client(coordinator)) await refresh();
       const reply = await directory.client(coordinator)?.request(ctx.stamp('heartbeat'), timeoutMs);
       if (reply) {
         ctx.observe(reply);

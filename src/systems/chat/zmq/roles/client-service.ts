@@ -48,14 +48,18 @@ export class ClientService {
     const { ctx, state } = this.parts;
     if (!isClientService(service)) return this.#erro(service, `unknown service "${service}": use ${CLIENT_SERVICES.join(', ')}`);
     if (service === 'users') return ctx.stamp('users', { users: state.users() });
-    if (service === 'channels') return ctx.stamp('channels', { channels: state.channels() });
+    if (service === 'channels') {
+      // The course's text names the list `users` here: a client written from it reads that field.
+      const channels = state.channels();
+      return ctx.stamp('channels', { channels, users: channels });
+    }
 
     const request = parseWriteRequest(service, data);
     if (typeof request === 'string') return this.#erro(service, request);
     const id = requestId(data);
     if (id instanceof Error) return this.#erro(service, id.message);
     const at = data.timestamp === undefined ? ctx.physical.now() : parseTimestamp(data.timestamp);
-    if (at === undefined) return this.#erro(service, 'data.timestamp must be seconds or milliseconds since the epoch, or an ISO 8601 string');
+    if (at === undefined) return this.#erro(service, 'data.timestamp must be a time after the epoch: seconds or milliseconds since it, or an ISO 8601 string (0 is no time)');
     if (id !== undefined && state.has(id)) {
       await this.#committing.get(id); // a retry of a write already applied: OK once the first attempt is replicated
       return this.#ok(service);

@@ -13,8 +13,8 @@ export class ReferenceLink {
 
   async rank(address: string): Promise<number> {
     const reply = await this.#call('rank', { user: this.ctx.name, address });
-    const rank = reply.data.rank;
-    if (typeof rank !== 'number' || !Number.isInteger(rank)) throw new Error(`the reference answered rank without a rank: ${describe(reply)}`);
+    const rank = rankIn(reply);
+    if (rank === undefined) throw new Error(`the reference answered rank without a rank: ${describe(reply)}`);
     return rank;
   }
 
@@ -30,8 +30,12 @@ export class ReferenceLink {
     });
   }
 
-  async heartbeat(): Promise<void> {
-    await this.#call('heartbeat', { user: this.ctx.name });
+  /**
+   * Carries the address, so that a reference that lost its state registers me again from the heartbeat alone;
+   * resolves with the rank the reply gives (undefined from a reference that gives none).
+   */
+  async heartbeat(address: string): Promise<number | undefined> {
+    return rankIn(await this.#call('heartbeat', { user: this.ctx.name, address }));
   }
 
   close(): void {
@@ -44,6 +48,11 @@ export class ReferenceLink {
     if (reply.data.status === 'erro') throw new Error(`the reference refused ${service}: ${String(reply.data.description ?? reply.data.message)}`);
     return reply;
   }
+}
+
+function rankIn(reply: ChatMessage): number | undefined {
+  const rank = reply.data.rank;
+  return typeof rank === 'number' && Number.isInteger(rank) && rank > 0 ? rank : undefined;
 }
 
 function describe(message: ChatMessage): string {

@@ -2,6 +2,7 @@ import { Reply } from 'zeromq';
 import { LamportClock } from '../../domain/lamport-clock.ts';
 import { toWireTimestamp } from '../../domain/timestamp.ts';
 import { untilPortsFree } from './broker.ts';
+import { ServerRegistry } from './server-registry.ts';
 import { type ChatMessage, DEFAULT_MAX_MESSAGE_BYTES, WireError, decodeChatMessage, encodeChatMessage } from '../wire/chat-message.ts';
 
 export interface ReferenceOptions {
@@ -9,6 +10,8 @@ export interface ReferenceOptions {
   bind: string;
   /** A server missing from rank and heartbeat requests this long drops out of `list` (it keeps its rank). */
   staleAfterMs?: number;
+  /** Where names, ranks and addresses are kept across restarts (written atomically); in memory only without one. */
+  statePath?: string;
   now?: () => number;
   maxMessageBytes?: number;
 }
@@ -21,48 +24,9 @@ export interface ReferenceService {
   close(): Promise<void>;
 }
 
-export interface RegisteredServer {
-  name: string;
-  rank: number;
-  /** The server's peer endpoint, tcp://host:port, when it said. */
-  address?: string;
-}
-
 export const DEFAULT_STALE_AFTER_MS = 5_000;
 const SERVER_NAME_MAX_LENGTH = 64;
 const ADDRESS_MAX_LENGTH = 256;
-
-/** Ranks handed out to server names, 1, 2, 3… in order of first contact, and when each was last heard from. */
-export class ServerRegistry {
-  readonly #servers = new Map<string, RegisteredServer & { lastSeen: number }>();
-
-  constructor(readonly staleAfterMs: number) {}
-
-  /** The name's rank, new if the name is; records the address when given and counts as being heard from. */
-  rank(name: string, address: string | undefined, at: number): number {
-    let server = this.#servers.get(name);
-    if (!server) {
-      server = { name, rank: this.#servers.size + 1, lastSeen: at };
-      this.#servers.set(name, server);
-    }
-    server.lastSeen = Math.max(server.lastSeen, at);
-    if (address !== undefined) server.address = address;
-    return server.rank;
-  }
-
-  /** A heartbeat from a name never ranked ranks it: after a restart of this service, the servers' heartbeats rebuild the table. */
-  heartbeat(name: string, address: string | undefined, at: number): number {
-    return this.rank(name, address, at);
-  }
-
-  /** The servers heard from within staleAfterMs of `at`, by rank. */
-  list(at: number): RegisteredServer[] {
-    return [...this.#servers.values()]
-      .filter((server) => at - server.lastSeen <= this.staleAfterMs)
-      .sort((a, b) => a.rank - b.rank)
-      .map(({ name, rank, address }) => (address === undefined ? { name, rank } : { name, rank, address }));
-  }
-}
 
 class BadRequest extends Error {}
 
@@ -74,7 +38,7 @@ class BadRequest extends Error {}
 export async function startReference(options: ReferenceOptions): Promise<ReferenceService> {
   const now = options.now ?? Date.now;
   const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  const registry = new ServerRegistry(options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
+  const registry = new ServerRegistry(options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS, options.statePath);
   const clock = new LamportClock();
   const rep = new Reply({ linger: 0 });
   try {

@@ -1,0 +1,111 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../../../kit/store/atomic-file.ts';
+
+export interface RegisteredServer {
+  name: string;
+  rank: number;
+  /** The server's peer endpoint, tcp://host:port, when it said. */
+  address?: string;
+}
+
+/**
+ * Ranks handed out to server names, 1, 2, 3… in order of first contact, with each one's address and when it was
+ * last heard from. With a state file, all of it outlives a restart: the file is rewritten, whole and atomically,
+ * whenever a name is ranked or an address changes, and otherwise at most every half staleAfterMs while servers
+ * are heard from, so that a reference started again lists at once the servers it heard from lately (and not
+ * those of a topology long gone, whose addresses may now belong to something else).
+ */
+export class ServerRegistry {
+  readonly #servers = new Map<string, RegisteredServer & { lastSeen: number }>();
+  #savedAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    readonly staleAfterMs: number,
+    private readonly statePath?: string,
+  ) {
+    if (statePath && existsSync(statePath)) {
+      for (const server of readState(statePath)) this.#servers.set(server.name, server);
+    }
+  }
+
+  /** The name's rank, new if the name is; records the address when given and counts as being heard from. */
+  rank(name: string, address: string | undefined, at: number): number {
+    let server = this.#servers.get(name);
+    let changed = false;
+    if (!server) {
+      server = { name, rank: this.#nextRank(), lastSeen: at };
+      this.#servers.set(name, server);
+      changed = true;
+    }
+    server.lastSeen = Math.max(server.lastSeen, at);
+    if (address !== undefined && server.address !== address) {
+      server.address = address;
+      changed = true;
+    }
+    if (changed || at - this.#savedAt >= this.staleAfterMs / 2) this.#save(at);
+    return server.rank;
+  }
+
+  /**
+   * A heartbeat from a name never ranked ranks it, with the address it carries: after a restart without its
+   * state, this service relearns every server from their heartbeats, and each takes its rank from the reply.
+   */
+  heartbeat(name: string, address: string | undefined, at: number): number {
+    return this.rank(name, address, at);
+  }
+
+  /** The servers heard from within staleAfterMs of `at`, by rank. */
+  list(at: number): RegisteredServer[] {
+    return [...this.#servers.values()]
+      .filter((server) => at - server.lastSeen <= this.staleAfterMs)
+      .sort((a, b) => a.rank - b.rank)
+      .map(entry);
+  }
+
+  #nextRank(): number {
+    let highest = 0;
+    for (const server of this.#servers.values()) highest = Math.max(highest, server.rank);
+    return highest + 1;
+  }
+
+  #save(at: number): void {
+    if (!this.statePath) return;
+    const servers = [...this.#servers.values()].sort((a, b) => a.rank - b.rank).map((server) => ({ ...entry(server), lastSeen: server.lastSeen }));
+    writeFileAtomic(this.statePath, `${JSON.stringify({ servers }, null, 2)}\n`);
+    this.#savedAt = at;
+  }
+}
+
+function entry({ name, rank, address }: RegisteredServer): RegisteredServer {
+  return address === undefined ? { name, rank } : { name, rank, address };
+}
+
+/** The state file cannot be used: the reference does not start rather than forget its servers' ranks. */
+export class ReferenceStateError extends Error {}
+
+function readState(path: string): Array<RegisteredServer & { lastSeen: number }> {
+  const problem = (why: string) => new ReferenceStateError(`the reference's state file ${path} ${why}: move it away to start with no servers known`);
+  let state: unknown;
+  try {
+    state = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw problem(`cannot be read (${(err as Error).message})`);
+  }
+  const servers = (state as { servers?: unknown } | null)?.servers;
+  if (!Array.isArray(servers)) throw problem('holds no "servers" list');
+  const ranks = new Set<number>();
+  return servers.map((server: unknown) => {
+    const { name, rank, address, lastSeen } = (server ?? {}) as Record<string, unknown>;
+    const bad =
+      typeof name !== 'string' ||
+      typeof rank !== 'number' ||
+      !Number.isInteger(rank) ||
+      rank < 1 ||
+      ranks.has(rank) ||
+      (address !== undefined && typeof address !== 'string') ||
+      typeof lastSeen !== 'number';
+    if (bad) throw problem(`has a bad entry, ${JSON.stringify(server).slice(0, 200)}`);
+    ranks.add(rank);
+    return { ...entry({ name, rank, address: address as string | undefined }), lastSeen };
+  });
+}
