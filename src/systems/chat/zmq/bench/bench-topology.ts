@@ -52,7 +52,7 @@ export class BenchTopology {
     try {
       const broker = this.#role('broker', ['broker', '--host', '127.0.0.1', '--frontend-port', '0', '--backend-port', '0']);
       const proxy = this.#role('proxy', ['proxy', '--host', '127.0.0.1', '--xsub-port', '0', '--xpub-port', '0']);
-      const reference = this.#role('reference', ['reference', '--host', '127.0.0.1', '--port', '0']);
+      const reference = this.#role('reference', ['reference', '--host', '127.0.0.1', '--port', '0', '--data-dir', this.dataDir]);
       const [brokerLine, proxyLine, referenceLine] = await Promise.all([
         waitForOutput(broker, INFRA_READY, 'the broker'),
         waitForOutput(proxy, INFRA_READY, 'the proxy'),

@@ -50,7 +50,7 @@ export async function clusterCommand(argv: string[], io: CliIo): Promise<number>
   try {
     start('broker', ['broker', '--frontend-port', String(base), '--backend-port', String(base + 1)]);
     start('proxy', ['proxy', '--xsub-port', String(base + 2), '--xpub-port', String(base + 3)]);
-    start('reference', ['reference', '--port', String(base + 4)]);
+    start('reference', ['reference', '--port', String(base + 4), '--data-dir', dataDir]);
     await Promise.all(names.map((name) => supervisor.ready(name, ready, 15_000)));
     const serverArgs = ['--broker', at(1), '--proxy-xsub', at(2), '--proxy-xpub', at(3), '--reference', at(4), '--data-dir', dataDir];
     const serverNames = Array.from({ length: servers }, (_, i) => `s${i + 1}`);
