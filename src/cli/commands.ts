@@ -11,15 +11,15 @@ export const commands: Record<string, Command> = {
     run: async (argv) => (await import('./up.ts')).runUp(argv),
   },
   sales: {
-    summary: 'sales analytics (seed 000): seed, worker, balancer, bench, up, cluster',
+    summary: 'sales analytics over a broker, balanced to SQLite workers: seed, worker, balancer, bench, up, cluster',
     run: async (argv) => (await import('../systems/sales/commands/sales-command.ts')).runSales(argv),
   },
   chat: {
-    summary: 'chat (seeds 001 and 004): zmq broker, proxy, reference, server, client, bot, cluster, export, bench',
+    summary: 'chat, over ZeroMQ (the FEI CC7261 system): zmq broker, proxy, reference, server, client, bot, cluster, export, bench',
     run: async (argv) => (await import('../systems/chat/commands/chat-command.ts')).runChat(argv),
   },
   payments: {
-    summary: 'payments (seed 003, Rinha de Backend 2025): serve, processor, bench, up, cluster',
+    summary: 'payments, the Rinha de Backend 2025 intermediary: serve, processor, bench, up, cluster',
     run: async (argv) => (await import('../systems/payments/commands/payments-command.ts')).runPayments(argv),
   },
   bus: {

@@ -17,7 +17,7 @@ export interface Recovery {
 }
 
 /**
- * SIGKILLs the role's process, then requires, as the issue states it, that the service answers again within
+ * SIGKILLs the role's process, then requires that the service answers again within
  * `answerWithinMs` of the kill and that the role comes back by itself (a new pid announced). `answers` is one
  * attempt at using the service: true when it answered. With `ready`, it then waits for the new process to print
  * a line matching it, so that the next kill finds the role serving again.

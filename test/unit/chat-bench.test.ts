@@ -118,7 +118,7 @@ describe('chat zmq bench targets', () => {
     assert.equal(evaluateTargets({ reads: { rps: 1, stealShare: null } }, TARGET_SERVERS)[0]!.note, undefined);
   });
 
-  it('notes when the server count is not the one the issue states', () => {
+  it('notes when the server count is not the one the targets are set for', () => {
     const [target] = evaluateTargets({ reads: { rps: REQUESTS_PER_SECOND_TARGET * 2 } }, TARGET_SERVERS + 2);
     assert.equal(target!.pass, true);
     assert.match(target!.note ?? '', /servers/);

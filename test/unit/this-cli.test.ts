@@ -30,7 +30,8 @@ describe('thisCli', () => {
     mkdirSync(join(root, 'source', 'cli'), { recursive: true });
     mkdirSync(join(root, 'out', 'cli'), { recursive: true });
     writeFileSync(join(root, 'package.json'), '{}');
-    writeFileSync(join(root, 'build.json'), JSON.stringify({ compilerOptions: { rootDir: 'source', outDir: 'out' } }));
+    // tsconfig files are JSON with comments, and a string may hold "//".
+    writeFileSync(join(root, 'build.json'), '{\n  // the build\n  "compilerOptions": { /* where */ "rootDir": "source", "outDir": "out" },\n  "x": "http://a"\n}\n');
     const source = join(root, 'source', 'cli', 'main.ts');
     const build = join(root, 'out', 'cli', 'main.js');
     writeFileSync(source, '');

@@ -59,7 +59,7 @@ export function thisCli(options: ThisCliOptions = {}): (args: readonly string[])
 function built({ path, buildConfig }: CliEntry, log: (line: string) => void): string {
   const root = packageRootOf(path);
   const config = join(root, buildConfig);
-  const { compilerOptions } = JSON.parse(readFileSync(config, 'utf8')) as { compilerOptions: { rootDir: string; outDir: string } };
+  const { compilerOptions } = JSON.parse(withoutComments(readFileSync(config, 'utf8'))) as { compilerOptions: { rootDir: string; outDir: string } };
   const sources = join(root, compilerOptions.rootDir);
   const output = join(root, compilerOptions.outDir, relative(sources, path)).replace(/\.ts$/, '.js');
   if (existsSync(output) && statSync(output).mtimeMs >= newestMtime(sources)) return output;
@@ -68,6 +68,11 @@ function built({ path, buildConfig }: CliEntry, log: (line: string) => void): st
   const build = spawnSync(process.execPath, [tsc, '-p', config], { stdio: 'inherit' });
   if (build.status !== 0 || !existsSync(output)) throw new Error('npm run build failed: fix the compile errors it printed, then run the command again');
   return output;
+}
+
+/** tsconfig files are JSON with comments: drop the comments, leaving strings (which may hold "//") whole. */
+function withoutComments(text: string): string {
+  return text.replace(/("(?:\\.|[^"\\])*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (_match, string?: string) => string ?? '');
 }
 
 function newestMtime(dir: string): number {

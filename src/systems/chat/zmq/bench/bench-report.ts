@@ -87,7 +87,7 @@ export function formatBenchReport(report: BenchReport): string {
   if (targets.length > 0) {
     out.push(
       '',
-      'targets (issue 5):',
+      'targets:',
       ...grid(
         ['scenario', 'target', 'goal', 'measured', 'result'],
         targets.map((t) => [t.scenario, t.target, t.goal, formatMeasured(t.measured, t.unit), t.pass ? 'pass' : 'FAIL']),

@@ -96,7 +96,7 @@ export function formatRunsSummary(summary: RunsSummary): string {
   ]);
   const m = summary.median;
   rows.push(['median', n(m.reads), n(m.writes), m.deliveryP99 === undefined ? '—' : `${n(m.deliveryP50, 2)} / ${n(m.deliveryP99, 2)}`, n(m.lost)]);
-  const out = [`${summary.rows.length} runs, each on a fresh topology:`, ...grid(header, rows), '', 'targets (issue 5) over the runs:'];
+  const out = [`${summary.rows.length} runs, each on a fresh topology:`, ...grid(header, rows), '', 'targets over the runs:'];
   for (const t of summary.targets) out.push(`  ${t.scenario}: ${t.target} ${t.goal}: met in ${t.met} of ${t.of} runs (median ${formatMeasured(t.median, t.unit)})`);
   return `${out.join('\n')}\n`;
 }

@@ -33,14 +33,14 @@ export interface TargetResult {
   measured: number | null;
   unit: 'req/s' | 'ms' | 'lost';
   pass: boolean;
-  /** Why the verdict needs a caveat: another server count than the issue's, or the host's steal during the run. */
+  /** Why the verdict needs a caveat: another server count than the targets', or the host's steal during the run. */
   note?: string;
 }
 
-/** The issue's targets for the scenarios that ran. A bench measures: a missed target is reported, not an error. */
+/** The targets for the scenarios that ran. A bench measures: a missed target is reported, not an error. */
 export function evaluateTargets(input: TargetInput, servers: number): TargetResult[] {
   const out: TargetResult[] = [];
-  const note = servers === TARGET_SERVERS ? undefined : `the issue sets it for ${TARGET_SERVERS} servers; this run had ${servers}`;
+  const note = servers === TARGET_SERVERS ? undefined : `the target is set for ${TARGET_SERVERS} servers; this run had ${servers}`;
   for (const scenario of ['reads', 'writes'] as const) {
     const result = input[scenario];
     if (!result) continue;

@@ -28,7 +28,7 @@ channels, then runs each scenario for --warmup and again for --duration:
 The warm-up run is reported on its own row and not held to the targets: a fresh process runs its code in
 V8's interpreter and compiles it while it serves, which on 2 cores doubles the delivery p99 of the first seconds.
 It reports req/s, latency percentiles and errors, the topology's peak memory and CPU time per scenario, and
-the issue's targets: reads and writes each ≥ ${REQUESTS_PER_SECOND_TARGET.toLocaleString('en-US')} req/s with 3 servers; delivery p99 < ${DELIVERY_P99_TARGET_MS} ms with 0 lost.
+the targets: reads and writes each ≥ ${REQUESTS_PER_SECOND_TARGET.toLocaleString('en-US')} req/s with 3 servers; delivery p99 < ${DELIVERY_P99_TARGET_MS} ms with 0 lost.
 A missed target is a measurement, not a failure: the exit code is 0 unless the topology cannot start (1).
 
   --scenario S   all (default), reads, writes or delivery; several separated by commas
