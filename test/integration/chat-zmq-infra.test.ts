@@ -316,6 +316,15 @@ describe('chat reference service', { timeout: 60_000 }, () => {
     assert.deepEqual(listed.find((server) => server.name === 'delta'), { name: 'delta', rank: 4, address: 'tcp://delta:6003' });
   });
 
+  it('gives a name first heard in a heartbeat the rank it says it holds, unless another name holds it, and refuses a bad one', async () => {
+    assert.equal((await ask('heartbeat', { user: 'eta', address: 'tcp://eta:6005', rank: 9 })).data.rank, 9, 'a reference that lost its state keeps the ranks');
+    assert.equal((await ask('heartbeat', { user: 'theta', rank: 9 })).data.rank, 10, 'a rank already held is not given twice');
+    assert.equal((await ask('heartbeat', { user: 'eta', rank: 3 })).data.rank, 9, 'a known name keeps its rank');
+    const refused = await ask('heartbeat', { user: 'iota', rank: 0 });
+    assert.equal(refused.data.status, 'erro');
+    assert.match(String(refused.data.description), /"rank" must be/);
+  });
+
   it('keeps names, ranks and addresses in its state file, and lists them at once after a restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'chat-reference-'));
     const statePath = join(dir, 'reference.json');

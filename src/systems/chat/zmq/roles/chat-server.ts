@@ -118,9 +118,10 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     return directory.rankOf(name);
   }, log);
 
+  const watch: CoordinatorWatch = { answeredAt: 0 };
   const timers = [
     setInterval(() => void refresh(), timings.heartbeatMs),
-    setInterval(() => void watchCoordinator(ctx, refresh, directory, election, timings.peerTimeoutMs), timings.coordinatorProbeMs),
+    setInterval(() => void watchCoordinator(ctx, refresh, directory, election, timings.peerTimeoutMs, watch, 3 * timings.heartbeatMs), timings.coordinatorProbeMs),
   ];
   replicator.startAntiEntropy(timings.antiEntropyMs);
   void election.run();
@@ -205,15 +206,32 @@ async function refreshDirectory(ctx: ServerContext, reference: ReferenceLink, di
   }
 }
 
-async function watchCoordinator(ctx: ServerContext, refresh: () => Promise<void>, directory: PeerDirectory, election: BullyElection, timeoutMs: number): Promise<void> {
+/** When the coordinator last answered a probe: see watchCoordinator. */
+interface CoordinatorWatch {
+  name?: string;
+  answeredAt: number;
+}
+
+/**
+ * Probes the coordinator and calls an election when it does not answer. A coordinator that answered lately but is
+ * missing from the reference's list is given until `graceMs` after its last answer: a reference that lost its
+ * state relists the servers as their heartbeats come in, and electing in that second would announce a second
+ * coordinator. A coordinator that dies stays listed until it goes stale, so its probes fail and the election is
+ * not delayed.
+ */
+async function watchCoordinator(ctx: ServerContext, refresh: () => Promise<void>, directory: PeerDirectory, election: BullyElection, timeoutMs: number, watch: CoordinatorWatch, graceMs: number): Promise<void> {
   const coordinator = election.coordinator;
   if (coordinator === ctx.name) return;
   if (coordinator !== undefined) {
     try {
       if (!directory.client(coordinator)) await refresh();
-      const reply = await directory.client(coordinator)?.request(ctx.stamp('heartbeat'), timeoutMs);
+      const client = directory.client(coordinator);
+      if (!client && watch.name === coordinator && Date.now() - watch.answeredAt < graceMs) return;
+      const reply = await client?.request(ctx.stamp('heartbeat'), timeoutMs);
       if (reply) {
         ctx.observe(reply);
+        watch.name = coordinator;
+        watch.answeredAt = Date.now();
         return;
       }
     } catch {

@@ -31,11 +31,12 @@ export class ReferenceLink {
   }
 
   /**
-   * Carries the address, so that a reference that lost its state registers me again from the heartbeat alone;
-   * resolves with the rank the reply gives (undefined from a reference that gives none).
+   * Carries the address and my rank, so that a reference that lost its state registers me again from the
+   * heartbeat alone, with the same rank; resolves with the rank the reply gives (undefined from a reference that
+   * gives none).
    */
   async heartbeat(address: string): Promise<number | undefined> {
-    return rankIn(await this.#call('heartbeat', { user: this.ctx.name, address }));
+    return rankIn(await this.#call('heartbeat', { user: this.ctx.name, address, ...(this.ctx.rank > 0 ? { rank: this.ctx.rank } : {}) }));
   }
 
   close(): void {

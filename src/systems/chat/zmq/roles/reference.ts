@@ -32,7 +32,7 @@ class BadRequest extends Error {}
 
 /**
  * The reference service of the course's part 4, on a REP socket: `rank {user, address?}` → `{rank}`,
- * `list` → `{list: [{name, rank, address?}]}`, `heartbeat {user, address?}` → `{rank}`. Every reply carries
+ * `list` → `{list: [{name, rank, address?}]}`, `heartbeat {user, address?, rank?}` → `{rank}`. Every reply carries
  * `timestamp` and `clock` (and echoes `rid`, for PeerClient); a bad request gets `{status: 'erro', description}`.
  */
 export async function startReference(options: ReferenceOptions): Promise<ReferenceService> {
@@ -93,7 +93,7 @@ function handle(registry: ServerRegistry, at: number, { service, data }: ChatMes
     case 'rank':
       return { rank: registry.rank(serverName(data), address(data), at) };
     case 'heartbeat':
-      return { rank: registry.heartbeat(serverName(data), address(data), at) };
+      return { rank: registry.heartbeat(serverName(data), address(data), at, claimedRank(data)) };
     case 'list':
       return { list: registry.list(at) };
     default:
@@ -108,6 +108,13 @@ function serverName(data: Record<string, unknown>): string {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(user)) throw new BadRequest('"user" must not contain control characters');
   return user.trim();
+}
+
+function claimedRank(data: Record<string, unknown>): number | undefined {
+  const { rank } = data;
+  if (rank === undefined || rank === null) return undefined;
+  if (typeof rank !== 'number' || !Number.isInteger(rank) || rank < 1) throw new BadRequest('"rank" must be the rank the server holds, a whole number from 1 up');
+  return rank;
 }
 
 function address(data: Record<string, unknown>): string | undefined {

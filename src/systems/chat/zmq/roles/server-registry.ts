@@ -28,12 +28,16 @@ export class ServerRegistry {
     }
   }
 
-  /** The name's rank, new if the name is; records the address when given and counts as being heard from. */
-  rank(name: string, address: string | undefined, at: number): number {
+  /**
+   * The name's rank, new if the name is (the `claimed` one when no other name holds it); records the address when
+   * given and counts as being heard from.
+   */
+  rank(name: string, address: string | undefined, at: number, claimed?: number): number {
     let server = this.#servers.get(name);
     let changed = false;
     if (!server) {
-      server = { name, rank: this.#nextRank(), lastSeen: at };
+      const free = claimed !== undefined && ![...this.#servers.values()].some((other) => other.rank === claimed);
+      server = { name, rank: free ? claimed : this.#nextRank(), lastSeen: at };
       this.#servers.set(name, server);
       changed = true;
     }
@@ -47,11 +51,12 @@ export class ServerRegistry {
   }
 
   /**
-   * A heartbeat from a name never ranked ranks it, with the address it carries: after a restart without its
-   * state, this service relearns every server from their heartbeats, and each takes its rank from the reply.
+   * A heartbeat from a name never ranked ranks it, with the address it carries and the rank it says it holds
+   * (unless another name holds that one): after a restart without its state, this service relearns every server
+   * from their heartbeats with the ranks they had, so the coordinator stays the highest and no election follows.
    */
-  heartbeat(name: string, address: string | undefined, at: number): number {
-    return this.rank(name, address, at);
+  heartbeat(name: string, address: string | undefined, at: number, claimed?: number): number {
+    return this.rank(name, address, at, claimed);
   }
 
   /** The servers heard from within staleAfterMs of `at`, by rank. */
