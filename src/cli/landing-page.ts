@@ -15,7 +15,7 @@ ul.systems { list-style: none; padding: 0; display: grid; gap: 1rem; grid-templa
 .card { background: var(--panel); border-radius: 12px; padding: 1.1rem 1.2rem; display: flex; flex-direction: column; gap: .4rem; }
 .card h2 { font-size: 1.15rem; margin: 0; }
 .card p { margin: 0; color: var(--muted); flex: 1; }
-.seed { font-size: .75rem; text-transform: uppercase; letter-spacing: .08em; color: var(--muted); }
+.origin { font-size: .75rem; text-transform: uppercase; letter-spacing: .08em; color: var(--muted); }
 .health { font-size: .85rem; font-weight: 600; }
 .health::before { content: '● '; }
 .health[data-health="up"] { color: var(--ok); } .health[data-health="degraded"] { color: var(--warn); }
@@ -37,7 +37,7 @@ function card(system: SystemEntry, mounted: boolean): string {
   <div class="links"><a class="status live" href="/${name}/">open ${name} →</a>${docs ? `<a href="${docs}">docs</a>` : ''}</div>`
     : '<div class="links"><span class="status pending">not built yet</span></div>';
   return `<li class="card" data-system="${name}">
-  <div class="seed">seed ${escapeHtml(system.seed)}</div>
+  <div class="origin">${escapeHtml(system.origin)}</div>
   <h2>${escapeHtml(system.title)}</h2>
   <p>${escapeHtml(system.summary)}</p>
   ${live}

@@ -17,7 +17,7 @@ requests re-routed. Prints per-worker statistics every --stats-every and serves 
   --workers LIST     worker ids = queue names (default: $WORKER_QUEUES, else ${DEFAULT_WORKERS.join(',')})
   --bus URL          amqp://…, redis://… (default: $RABBITMQ_URL, else $MENSAGEIRO_BUS_URL, else memory://)
   --port N           HTTP port for /metrics and /health (default 9100; 0 picks a free one)
-  --prefetch N       requests taken off sales_requests at once (default 100, as in the seed)
+  --prefetch N       requests taken off sales_requests at once (default 100, as in the original)
   --stats-every D    how often to print statistics (default 10s)
 ${SEED_COMPATIBLE_HELP}`;
 

@@ -9,7 +9,7 @@ import { SEED_COMPATIBLE_HELP, busUrl, dbPath, openBus, seedCompatibleQueues } f
 
 export const BENCH_HELP = `usage: mensageiro sales bench [--rate 400] [--duration 30s] [--concurrency 15] [--timeout 5s] [--bus URL] [--json]
 
-The seed's client: random queries (a real region and category, a date range within the last five years, an
+The original study's client: random queries (a real region and category, a date range within the last five years, an
 hour window) sent to sales_requests at a constant rate, each waiting for its reply.
 
 With a memory:// bus (the default) it starts the balancer and three workers (SQL on worker threads) in this

@@ -18,8 +18,8 @@ export function dbPath(flag: string | undefined): string {
 }
 
 /** The help line of --seed-compatible, the same for every role. */
-export const SEED_COMPATIBLE_HELP = `  --seed-compatible  declare the queues as the seed's own balancer and worker do (durable, no arguments), so
-                     that both can run on one RabbitMQ; the limits those queues would carry are kept in-process
+export const SEED_COMPATIBLE_HELP = `  --seed-compatible  declare the queues as the original Go balancer and worker (the MOM-vs-RPC study)
+                     do (durable, no arguments), so that both can run on one RabbitMQ; the limits those queues would carry are kept in-process
 `;
 
 /**
@@ -28,14 +28,14 @@ export const SEED_COMPATIBLE_HELP = `  --seed-compatible  declare the queues as 
  */
 export function seedCompatibleQueues(enabled: boolean | undefined, url: string, queues: readonly string[], help: string): string[] {
   if (!enabled) return [];
-  if (!/^amqps?:/.test(url)) throw new UsageError(`--seed-compatible is for RabbitMQ, where the seed's processes run; the bus here is ${redactUrl(url)}`, help);
+  if (!/^amqps?:/.test(url)) throw new UsageError(`--seed-compatible is for RabbitMQ, where the original Go processes run; the bus here is ${redactUrl(url)}`, help);
   return [...queues];
 }
 
 /** Says which flag fits when RabbitMQ refuses a queue's declaration; any other error passes through. */
 export function explainQueueArguments(err: unknown, seedCompatible: boolean | undefined): unknown {
   if (!(err instanceof QueueArgumentsError)) return err;
-  const hint = seedCompatible ? 'Without --seed-compatible, this process declares it as mensageiro does.' : 'If the seed’s own processes declared it, start this one with --seed-compatible.';
+  const hint = seedCompatible ? 'Without --seed-compatible, this process declares it as mensageiro does.' : 'If the original Go processes declared it, start this one with --seed-compatible.';
   return new SalesCommandError(`${err.message} ${hint}`);
 }
 

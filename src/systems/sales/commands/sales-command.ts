@@ -8,7 +8,7 @@ const USAGE = `usage: mensageiro sales <command> [options]
   seed       create the sales database (SQLite) with a progress bar
   worker     answer queries from one worker queue
   balancer   route sales_requests to workers by least outstanding requests
-  bench      the seed's client: random queries at a constant rate, with latency percentiles
+  bench      the original study's client: random queries at a constant rate, with latency percentiles
   up         everything in one process on the in-memory bus, with a query page
   cluster    balancer and workers as separate processes on RabbitMQ or Redis
 

@@ -16,7 +16,7 @@ in hand are answered.
   --id ID        worker id and queue name (default: $WORKER_ID, else $QUEUE_NAME)
   --db PATH      the database made by "mensageiro sales seed" (default: $DB_PATH, else data/sales.db)
   --bus URL      amqp://…, redis://… (default: $RABBITMQ_URL, else $MENSAGEIRO_BUS_URL, else memory://)
-  --prefetch N   queries in hand at once (default 10, as in the seed)
+  --prefetch N   queries in hand at once (default 10, as in the original)
   --delay-ms N   test only: wait N ms before each query, to make this worker slow
 ${SEED_COMPATIBLE_HELP}`;
 
