@@ -175,7 +175,9 @@ describe('readServerData', () => {
 const CHILD_WRITER = `
 import { openSqliteOpLog } from ${JSON.stringify(new URL('../../src/systems/chat/store/sqlite-op-log.ts', import.meta.url).href)};
 const log = openSqliteOpLog(process.argv[2]);
-for (let i = 0; ; i++) {
+// It writes until killed; should the test die first, it stops once orphaned instead of filling the disk.
+const parent = process.ppid;
+for (let i = 0; process.ppid === parent; i++) {
   const id = 'child-' + i;
   log.append({ id, origin: 'child', clock: i + 1, at: Date.now(), kind: 'publish', user: 'bot', channel: 'geral', message: 'x'.repeat(1 + (i % 700)) });
   process.stdout.write(id + '\\n');
