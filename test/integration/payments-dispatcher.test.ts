@@ -1,23 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
 import { type ProcessorEmulator, startProcessorEmulator } from '../../src/systems/payments/emulator/processor-emulator.ts';
+import { binarySkip } from '../helpers/binaries.ts';
 import { freePort, startCli } from '../helpers/cli-process.ts';
-import { engine } from '../helpers/engines.ts';
 import { configure, http, paymentBody } from '../helpers/payments-fixture.ts';
+import { type PrivateRedis, startPrivateRedis } from '../helpers/private-redis.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const redis = engine('redis');
+const skip = binarySkip('redis-server', ['/usr/bin/redis-server'], 'redis-server');
 
-/** A database of its own, so the queue and ledger keys cannot meet another suite's. */
-function storeUrl(base: string): string {
-  const url = new URL(base);
-  url.pathname = '/11';
-  return url.href;
-}
-
-describe('payments with an external dispatcher on Redis', { skip: redis.skip, timeout: 120_000 }, () => {
+describe('payments with an external dispatcher on Redis', { skip, timeout: 120_000 }, () => {
   let processors: { default: ProcessorEmulator; fallback: ProcessorEmulator };
+  // Its own Redis: two runs of this file at once (another checkout's suite) on a shared one would share the
+  // queue, the ledger and the Pub/Sub topics, and each would count the other's payments.
+  let redis: PrivateRedis;
   const children: Array<ReturnType<typeof startCli>> = [];
   let store = '';
   let api = '';
@@ -29,10 +25,8 @@ describe('payments with an external dispatcher on Redis', { skip: redis.skip, ti
   };
 
   before(async () => {
-    store = storeUrl(redis.url!);
-    const admin = new Redis(store);
-    await admin.flushdb();
-    admin.disconnect();
+    redis = await startPrivateRedis();
+    store = redis.url;
     processors = { default: await startProcessorEmulator({ fee: 0.05, rateLimitMs: 300 }), fallback: await startProcessorEmulator({ fee: 0.15, rateLimitMs: 300 }) };
     const port = await freePort();
     api = `http://127.0.0.1:${port}`;
@@ -44,6 +38,7 @@ describe('payments with an external dispatcher on Redis', { skip: redis.skip, ti
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     await processors.default.close();
     await processors.fallback.close();
+    await redis.stop();
   });
 
   it('loses and double-charges nothing when the dispatcher is killed mid-flight and another takes over', async () => {
@@ -69,7 +64,6 @@ describe('payments with an external dispatcher on Redis', { skip: redis.skip, ti
       60_000,
     );
     const ours = (await http('GET', `${api}/payments-summary`)).json();
-    // Seen once (2026-12-02, on a slow machine): ours 400 on default against the processor's 204. Both sides in full tell where the rest went.
     const counts = `ours ${JSON.stringify(ours)}; theirs default ${JSON.stringify(processors.default.summary())}, fallback ${JSON.stringify(processors.fallback.summary())}`;
     assert.equal(processors.default.summary().totalRequests, ours.default.totalRequests, `default: ours and theirs agree (${counts})`);
     assert.equal(processors.fallback.summary().totalRequests, ours.fallback.totalRequests, `fallback: ours and theirs agree (${counts})`);
