@@ -313,4 +313,4 @@ class EmulatedProcessor {
 
 // ---- wire helpers ----------------------------------------------------------------------------------------
 
-export { parseInstant } from './wire-format.ts';
+export { parseInstant } from '../domain/instant.ts';

@@ -1,6 +1,7 @@
 import type { Logger } from '../../../kit/observe/log.ts';
 import { BoundedQueue } from '../../../kit/resilience/bounded-queue.ts';
 import type { HealthReport } from '../domain/health-report.ts';
+import { parseInstant } from '../domain/instant.ts';
 import type { Payment } from '../domain/payment.ts';
 import { PROCESSORS, type ProcessorName } from '../domain/processors.ts';
 import { type RoutingPolicy, chooseProcessor } from '../domain/routing.ts';
@@ -168,7 +169,11 @@ export class PaymentDispatcher {
         const found = await lane.client.lookup(payment.correlationId);
         this.#reconciling -= 1;
         if (found.found) {
-          const requestedAtMs = Date.parse(found.requestedAt);
+          let requestedAtMs = parseInstant(found.requestedAt);
+          if (Number.isNaN(requestedAtMs)) {
+            this.#options.log.warn('the processor holds a requestedAt that is not an instant; recording it as now', { processor: lane.name, requestedAt: found.requestedAt });
+            requestedAtMs = Date.now();
+          }
           this.#record({ processor: lane.name, correlationId: payment.correlationId, amountCents: found.amountCents || payment.amountCents, requestedAtMs }, payment.settle);
         } else {
           // Not there yet, which does not mean it never will be: send it again to the same processor, which
