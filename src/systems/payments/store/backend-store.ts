@@ -3,12 +3,15 @@ import { createBus } from '../../../kit/bus/registry.ts';
 import { LocalLease, type Lease, RedisLease } from '../../../kit/store/lease.ts';
 import { MemoryLedger } from './memory-ledger.ts';
 import type { PaymentLedger } from './payment-ledger.ts';
+import type { SendJournal } from './send-journal.ts';
 
 /** What instances share: the ledger, the health-checker lease, and a bus for health reports and purges. */
 export interface BackendStore {
   bus: Bus;
   ledger: PaymentLedger;
   lease: Lease;
+  /** Only where a queue can hand a payment to another dispatcher (Redis). */
+  journal?: SendJournal;
   close(): Promise<void>;
 }
 
@@ -35,7 +38,11 @@ export async function openBackendStore(url: string, instanceId: string): Promise
   }
   if (!/^rediss?:|^redis\+unix:/.test(url)) throw new Error(`--store "${url}" is not a store: use memory, redis://host:6379 or redis+unix:///path/redis.sock`);
   // Loaded only here: ioredis alone is ~20 MB of a process's memory.
-  const [{ openRedis }, { RedisLedger }] = await Promise.all([import('../../../kit/store/redis-client.ts'), import('./redis-ledger.ts')]);
+  const [{ openRedis }, { RedisLedger }, { RedisSendJournal }] = await Promise.all([
+    import('../../../kit/store/redis-client.ts'),
+    import('./redis-ledger.ts'),
+    import('./send-journal.ts'),
+  ]);
   const redis = await openRedis(url, `payments:${instanceId}`, { autoPipelining: true });
   // Auto-pipelining: the payments accepted in one turn of the event loop reach the queue in one write.
   // A dispatcher that dies leaves its payments unacknowledged; another takes them over after 5 s.
@@ -45,6 +52,7 @@ export async function openBackendStore(url: string, instanceId: string): Promise
     bus,
     ledger,
     lease: new RedisLease(redis, 'payments:health-checker', instanceId, LEASE_TTL_MS),
+    journal: new RedisSendJournal(redis),
     close: async () => {
       await bus.close();
       await ledger.close();
