@@ -1,3 +1,8 @@
+import { BODY_TOO_LARGE, MAX_BODY_BYTES } from '../domain/payment.ts';
+
+/** The backends' JSON error, as an nginx string (inside it a backslash is written twice). */
+const TOO_LARGE_JSON = JSON.stringify({ error: BODY_TOO_LARGE }).replaceAll('\\', '\\\\');
+
 export interface NginxConfigOptions {
   port: number;
   /** The backends' unix sockets. */
@@ -25,9 +30,9 @@ http {
   fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
-  client_max_body_size 16k;
+  client_max_body_size ${MAX_BODY_BYTES};
   # Large enough that a payment body stays in memory, where the map below can read it.
-  client_body_buffer_size 16k;
+  client_body_buffer_size ${MAX_BODY_BYTES};
   keepalive_requests 1000000;
   map $request_body $payment_key {
     "~\\"correlationId\\"\\s*:\\s*\\"(?<id>[0-9a-fA-F-]{36})\\"" $id;
@@ -40,10 +45,16 @@ ${sockets.map((s) => `    server unix:${s};`).join('\n')}
   }
   server {
     listen ${port} backlog=4096;
+    # A body over the limit gets the contract's JSON error, not nginx's HTML page.
+    error_page 413 = @too_large;
     location / {
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_pass http://api;
+    }
+    location @too_large {
+      default_type application/json;
+      return 413 '${TOO_LARGE_JSON}';
     }
   }
 }

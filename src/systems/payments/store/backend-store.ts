@@ -3,6 +3,7 @@ import { createBus } from '../../../kit/bus/registry.ts';
 import { LocalLease, type Lease, RedisLease } from '../../../kit/store/lease.ts';
 import { MemoryLedger } from './memory-ledger.ts';
 import type { PaymentLedger } from './payment-ledger.ts';
+import { MemorySeenIds, type SeenIds } from './seen-ids.ts';
 import type { SendJournal } from './send-journal.ts';
 
 /** What instances share: the ledger, the health-checker lease, and a bus for health reports and purges. */
@@ -10,6 +11,7 @@ export interface BackendStore {
   bus: Bus;
   ledger: PaymentLedger;
   lease: Lease;
+  seen: SeenIds;
   /** Only where a queue can hand a payment to another dispatcher (Redis). */
   journal?: SendJournal;
   close(): Promise<void>;
@@ -34,14 +36,15 @@ export async function openBackendStoreOrExplain(url: string, instanceId: string,
 export async function openBackendStore(url: string, instanceId: string): Promise<BackendStore> {
   if (url === 'memory' || url === 'memory://') {
     const bus = await createBus('memory://');
-    return { bus, ledger: new MemoryLedger(), lease: new LocalLease(), close: () => bus.close() };
+    return { bus, ledger: new MemoryLedger(), lease: new LocalLease(), seen: new MemorySeenIds(), close: () => bus.close() };
   }
   if (!/^rediss?:|^redis\+unix:/.test(url)) throw new Error(`--store "${url}" is not a store: use memory, redis://host:6379 or redis+unix:///path/redis.sock`);
   // Loaded only here: ioredis alone is ~20 MB of a process's memory.
-  const [{ openRedis }, { RedisLedger }, { RedisSendJournal }] = await Promise.all([
+  const [{ openRedis }, { RedisLedger }, { RedisSendJournal }, { RedisSeenIds }] = await Promise.all([
     import('../../../kit/store/redis-client.ts'),
     import('./redis-ledger.ts'),
     import('./send-journal.ts'),
+    import('./seen-ids.ts'),
   ]);
   const redis = await openRedis(url, `payments:${instanceId}`, { autoPipelining: true });
   // Auto-pipelining: the payments accepted in one turn of the event loop reach the queue in one write.
@@ -53,6 +56,7 @@ export async function openBackendStore(url: string, instanceId: string): Promise
     ledger,
     lease: new RedisLease(redis, 'payments:health-checker', instanceId, LEASE_TTL_MS),
     journal: new RedisSendJournal(redis),
+    seen: new RedisSeenIds(redis),
     close: async () => {
       await bus.close();
       await ledger.close();

@@ -26,7 +26,7 @@ export function paymentsModule(): SystemModule {
       app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
       app.post('/payments', async (request, reply) => {
         try {
-          running.backend.accept(typeof request.body === 'string' ? request.body : '');
+          await running.backend.accept(typeof request.body === 'string' ? request.body : '');
           return reply.status(202).send();
         } catch (err) {
           if (err instanceof PaymentRejection) return reply.status(err.status).send({ error: err.message });
