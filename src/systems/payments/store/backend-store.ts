@@ -17,8 +17,11 @@ export interface BackendStore {
   close(): Promise<void>;
 }
 
-/** Long enough to survive a missed renewal, short enough that a dead checker is replaced within three rounds. */
-const LEASE_TTL_MS = 15_000;
+/**
+ * Renewed every 5.05 s, so it survives one missed renewal; the others try every second to take it, so a dead
+ * checker is replaced within 13 s.
+ */
+const LEASE_TTL_MS = 12_000;
 
 /**
  * `memory` keeps everything in this process (one instance: `payments up`, tests). A Redis URL —
