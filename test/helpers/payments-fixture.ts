@@ -19,8 +19,9 @@ export interface HttpReply {
   json: () => any;
 }
 
-export async function http(method: string, url: string, body?: string, headers: Record<string, string> = {}): Promise<HttpReply> {
-  const res = await fetch(url, { method, body, headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers } });
+export async function http(method: string, url: string, body?: string, headers: Record<string, string> = {}, timeoutMs?: number): Promise<HttpReply> {
+  const signal = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
+  const res = await fetch(url, { method, body, headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers }, signal });
   const text = await res.text();
   return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: text, json: () => JSON.parse(text) };
 }

@@ -21,7 +21,10 @@ export function nginxConfig({ port, sockets, dir }: NginxConfigOptions): string 
 daemon off;
 pid ${dir}/nginx.pid;
 error_log stderr warn;
-events { worker_connections 4096; multi_accept on; }
+# Room for slow clients: each proxied request holds two connections, and a half-open one holds its slot until
+# the timeouts below close it. The file limit is set here so it does not depend on the shell that started nginx.
+worker_rlimit_nofile 20000;
+events { worker_connections 8192; multi_accept on; }
 http {
   access_log off;
   server_tokens off;
@@ -34,6 +37,15 @@ http {
   # Large enough that a payment body stays in memory, where the map below can read it.
   client_body_buffer_size ${MAX_BODY_BYTES};
   keepalive_requests 1000000;
+  # Slow clients (slowloris): a header or body that does not arrive in time is dropped, and one address may
+  # have at most 1,024 requests in progress at once (the contest's load test keeps up to ~600 VUs on one).
+  # Past that a request is closed unanswered (444): an answer would first wait for the rest of its body.
+  client_header_timeout 5s;
+  client_body_timeout 5s;
+  send_timeout 10s;
+  limit_conn_zone $binary_remote_addr zone=per_address:1m;
+  limit_conn per_address 1024;
+  limit_conn_status 444;
   map $request_body $payment_key {
     "~\\"correlationId\\"\\s*:\\s*\\"(?<id>[0-9a-fA-F-]{36})\\"" $id;
     default $request_id;
