@@ -162,7 +162,7 @@ export function engineEnvVar(name: EngineName): string {
   return specs[name].envVar;
 }
 
-function reachable(url: string): Promise<boolean> {
+export function reachable(url: string): Promise<boolean> {
   const parsed = new URL(url);
   const port = Number(parsed.port || { 'redis:': 6379, 'amqp:': 5672, 'postgres:': 5432 }[parsed.protocol] || 0);
   return new Promise((resolve) => {

@@ -13,15 +13,17 @@ export const TOKEN = '123';
 
 export interface HttpReply {
   status: number;
+  contentType: string;
   body: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test replies are checked field by field
   json: () => any;
 }
 
-export async function http(method: string, url: string, body?: string, headers: Record<string, string> = {}): Promise<HttpReply> {
-  const res = await fetch(url, { method, body, headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers } });
+export async function http(method: string, url: string, body?: string, headers: Record<string, string> = {}, timeoutMs?: number): Promise<HttpReply> {
+  const signal = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
+  const res = await fetch(url, { method, body, headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers }, signal });
   const text = await res.text();
-  return { status: res.status, body: text, json: () => JSON.parse(text) };
+  return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: text, json: () => JSON.parse(text) };
 }
 
 export function paymentBody(amount = 19.9, id: string = randomUUID()): string {

@@ -22,6 +22,11 @@ describe('payments cluster: nginx, two backends, a private Redis', { skip, timeo
     ({ cluster, url, processors } = running);
   });
 
+  async function recorded(): Promise<number> {
+    const summary = (await http('GET', `${url}/payments-summary`)).json() as { default: { totalRequests: number }; fallback: { totalRequests: number } };
+    return summary.default.totalRequests + summary.fallback.totalRequests;
+  }
+
   after(() => running?.close());
 
   it('answers GET /payments-summary with no parameters, as the contest runner checks before it starts', async () => {
@@ -37,10 +42,24 @@ describe('payments cluster: nginx, two backends, a private Redis', { skip, timeo
     assert.deepEqual(statuses, [202, 409, 409, 409, 409, 409, 409, 409]);
     // Settled before the next test purges: a payment still on its way to a processor during a purge may be
     // stored by the processor yet dropped by the ledger, which the next test would count as an inconsistency.
-    await waitFor(async () => {
-      const summary = (await http('GET', `${url}/payments-summary`)).json() as { default: { totalRequests: number }; fallback: { totalRequests: number } };
-      return summary.default.totalRequests + summary.fallback.totalRequests === 1;
-    }, 'the accepted payment to be recorded', 10_000);
+    await waitFor(async () => (await recorded()) === 1, 'the accepted payment to be recorded', 10_000);
+  });
+
+  it('refuses the same UUID in other letter cases, though nginx may route it to the other instance', async () => {
+    const id = randomUUID();
+    const already = await recorded();
+    const variants = [id, id.toUpperCase(), ...Array.from({ length: 6 }, (_, n) => [...id].map((c, i) => ((i + n) % 3 === 0 ? c.toUpperCase() : c)).join(''))];
+    const statuses: number[] = [];
+    for (const variant of variants) statuses.push((await http('POST', `${url}/payments`, paymentBody(5, variant))).status);
+    assert.deepEqual(statuses, [202, 409, 409, 409, 409, 409, 409, 409]);
+    await waitFor(async () => (await recorded()) === already + 1, 'the accepted payment to be recorded', 10_000);
+  });
+
+  it('answers a body over 16 KiB with the documented JSON error, nginx as well as the backends', async () => {
+    const reply = await http('POST', `${url}/payments`, JSON.stringify({ correlationId: randomUUID(), amount: 1, padding: 'x'.repeat(1_000_000) }));
+    assert.equal(reply.status, 413);
+    assert.match(reply.contentType, /application\/json/);
+    assert.match(reply.json().error, /16384 bytes/);
   });
 
   it('passes a compressed preview run (100 VUs, 20 s, every stage): 0 inconsistencies, lag 0, no slush fund', async () => {

@@ -28,20 +28,26 @@ function scriptedProcessor(outcomes: SendOutcome[]) {
   return { client: client as unknown as ProcessorClient, sent, stored };
 }
 
+type Scripted = ReturnType<typeof scriptedProcessor>;
+
+function dispatcherOn(primary: Scripted, fallback: Scripted, ledger: MemoryLedger): PaymentDispatcher {
+  return new PaymentDispatcher({
+    clients: { default: primary.client, fallback: fallback.client },
+    ledger,
+    policy: DEFAULT_ROUTING_POLICY,
+    queueCapacity: 100,
+    maxInFlight: 10,
+    log: createLogger('test'),
+  });
+}
+
 describe('payment dispatcher: a payment whose answer was lost', { timeout: 20_000 }, () => {
   it('stays with that processor, even while it refuses, and is recorded once, there', async () => {
     // The default's answer is lost, its lookup finds nothing yet, then it fails twice before it takes the payment.
     const primary = scriptedProcessor([{ kind: 'unknown', reason: 'timed out' }, { kind: 'failed', status: 500 }, { kind: 'failed', status: 500 }]);
     const fallback = scriptedProcessor([]);
     const ledger = new MemoryLedger();
-    const dispatcher = new PaymentDispatcher({
-      clients: { default: primary.client, fallback: fallback.client },
-      ledger,
-      policy: DEFAULT_ROUTING_POLICY,
-      queueCapacity: 100,
-      maxInFlight: 10,
-      log: createLogger('test'),
-    });
+    const dispatcher = dispatcherOn(primary, fallback, ledger);
     try {
       const settled = dispatcher.submit({ correlationId: 'c-1', amountCents: 1990 });
       assert.equal(await settled, 'recorded');
@@ -52,6 +58,27 @@ describe('payment dispatcher: a payment whose answer was lost', { timeout: 20_00
       assert.equal(summary.fallback.totalRequests, 0);
     } finally {
       dispatcher.close();
+    }
+  });
+});
+
+describe('payment dispatcher: a payment the processor already holds', { timeout: 20_000 }, () => {
+  it('is recorded under the requestedAt the processor holds, read as UTC when it carries no offset, whatever the local zone', async () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/Sao_Paulo';
+    const primary = scriptedProcessor([{ kind: 'duplicate' }]);
+    primary.stored.set('c-2', '2025-07-10T12:00:00.000');
+    const ledger = new MemoryLedger();
+    const dispatcher = dispatcherOn(primary, scriptedProcessor([]), ledger);
+    try {
+      assert.equal(await dispatcher.submit({ correlationId: 'c-2', amountCents: 1990 }), 'recorded');
+      const noon = Date.UTC(2025, 6, 10, 12);
+      const summary = await ledger.summary({ fromMs: noon, toMs: noon });
+      assert.equal(summary.default.totalRequests, 1, 'counted at 12:00 UTC, where the processor counts it');
+    } finally {
+      dispatcher.close();
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
     }
   });
 });

@@ -52,6 +52,25 @@ describe('parsePayment', () => {
       assert.match(err.message, /positive number/);
     }
   });
+
+  it('refuses with 422 an amount with more than two decimals, which would be rounded and charged otherwise', () => {
+    for (const amount of ['0.005', '19.999', '1.001']) {
+      const err = rejection(() => parsePayment(`{"correlationId":"${ID}","amount":${amount}}`));
+      assert.equal(err.status, 422, amount);
+      assert.match(err.message, /more than two decimals/, amount);
+    }
+    assert.equal(parsePayment(`{"correlationId":"${ID}","amount":19.99}`).amountCents, 1999);
+    assert.equal(parsePayment(`{"correlationId":"${ID}","amount":0.07}`).amountCents, 7);
+  });
+
+  it('refuses a too large amount saying what the largest is', () => {
+    for (const amount of ['1e15', '1e300', '1000000000.01']) {
+      const err = rejection(() => parsePayment(`{"correlationId":"${ID}","amount":${amount}}`));
+      assert.equal(err.status, 422, amount);
+      assert.match(err.message, /at most 1000000000/, amount);
+    }
+    assert.equal(parsePayment(`{"correlationId":"${ID}","amount":1000000000}`).amountCents, 100_000_000_000);
+  });
 });
 
 describe('parseTimeRange', () => {

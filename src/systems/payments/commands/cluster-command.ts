@@ -6,12 +6,12 @@ import { usageTable } from '../../../kit/observe/usage-table.ts';
 import { Supervisor } from '../../../kit/runtime/supervisor.ts';
 import { type Launch, thisCli } from '../../../kit/runtime/this-cli.ts';
 import { nginxConfig } from '../roles/nginx-config.ts';
-import { findExecutable, waitForHttp, waitForPath } from './cluster-support.ts';
+import { findExecutable, redisArgs, waitForHttp, waitForPath } from './cluster-support.ts';
 import { PaymentsCommandError, httpUrl } from './common.ts';
 
 export const CLUSTER_HELP = `usage: mensageiro payments cluster [--port 9999] [--instances 2] [--processor-default URL --processor-fallback URL]
                                  [--fee-default 0.05] [--fee-fallback 0.15] [--node-options="--max-semi-space-size=4"]
-                                 [--dispatcher thread|in-process|external]
+                                 [--dispatcher thread|in-process|external] [--durable]
 
 The contest deployment on this machine, as separate processes: nginx on --port in front of --instances
 backends (unix sockets), a private Redis on a unix socket that they share, and two processor emulators on 8001
@@ -21,6 +21,9 @@ and 8002 — unless --processor-default and --processor-fallback point at proces
   --dispatcher in-process   each backend sends them on the thread that answers clients (less memory)
   --dispatcher external     backends queue payments in Redis for one separate dispatcher process, so a
                             payment survives the crash of the backend that accepted it
+  --durable                 Redis keeps an append-only file, synced every second, and the dispatcher is
+                            external: a kill -9 of any one process (a backend, the dispatcher or Redis)
+                            loses no payment answered 202 more than 1 s before it, at a higher p99
 A process that exits is started again (each restart is printed) while the others keep serving; what lived
 only in that process is lost with it (see docs/payments.md). Ctrl-C stops them all and prints each one's CPU
 time and peak memory. Then run: mensageiro payments bench
@@ -41,6 +44,7 @@ export async function clusterCommand(argv: string[], io: CliIo): Promise<number>
     'fee-fallback': { type: 'string' },
     'node-options': { type: 'string' },
     dispatcher: { type: 'string' },
+    durable: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -49,7 +53,9 @@ export async function clusterCommand(argv: string[], io: CliIo): Promise<number>
   }
   const port = values.port === undefined ? 9999 : nonNegativeInteger('--port', values.port, help);
   const instances = values.instances === undefined ? 2 : positiveInteger('--instances', values.instances, help);
-  const dispatcher = values.dispatcher ?? 'thread';
+  const durable = values.durable === true;
+  if (durable && values.dispatcher !== undefined && values.dispatcher !== 'external') throw new UsageError('--durable runs the external dispatcher: leave --dispatcher out', help);
+  const dispatcher = values.dispatcher ?? (durable ? 'external' : 'thread');
   if (!['in-process', 'thread', 'external'].includes(dispatcher)) throw new UsageError(`--dispatcher takes in-process, thread or external, got "${dispatcher}"`, help);
   const external = values['processor-default'] !== undefined || values['processor-fallback'] !== undefined;
   if (external && (values['processor-default'] === undefined || values['processor-fallback'] === undefined)) {
@@ -91,7 +97,7 @@ export async function clusterCommand(argv: string[], io: CliIo): Promise<number>
     system.push('redis');
     supervisor.start({
       name: 'redis',
-      launch: { command: redisServer, args: ['--port', '0', '--unixsocket', redisSocket, '--unixsocketperm', '700', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'] },
+      launch: { command: redisServer, args: redisArgs(redisSocket, dir, durable) },
     });
     await supervisor.whileUp(waitForPath(redisSocket, 'redis'));
     const store = `redis+unix://${redisSocket}`;
@@ -124,7 +130,7 @@ export async function clusterCommand(argv: string[], io: CliIo): Promise<number>
   }
   up = true;
   writeState(port, system, pids);
-  io.stdout.write(`payments cluster: nginx on :${port} → ${instances} backends (dispatcher ${dispatcher}), Redis on ${redisSocket}, processors ${processorUrls.default} and ${processorUrls.fallback}; a process that exits is restarted; Ctrl-C stops them all\n`);
+  io.stdout.write(`payments cluster: nginx on :${port} → ${instances} backends (dispatcher ${dispatcher}${durable ? ', durable' : ''}), Redis on ${redisSocket}, processors ${processorUrls.default} and ${processorUrls.fallback}; a process that exits is restarted; Ctrl-C stops them all\n`);
 
   const gaveUp = await supervisor.untilStopped();
   io.stdout.write(usageTable(system, supervisor.pids()));

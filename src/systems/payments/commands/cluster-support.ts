@@ -8,6 +8,15 @@ export function findExecutable(name: string, known: string[]): string | undefine
   return undefined;
 }
 
+/**
+ * The cluster's private Redis on a unix socket. Durable: every write goes to an append-only file in `dir`, synced
+ * once a second, so a kill -9 of Redis loses at most the last second; otherwise it keeps nothing on disk.
+ */
+export function redisArgs(socket: string, dir: string, durable: boolean): string[] {
+  const persistence = durable ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', dir] : ['--appendonly', 'no'];
+  return ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--save', '', ...persistence, '--loglevel', 'warning'];
+}
+
 export async function waitForPath(path: string, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!existsSync(path)) {

@@ -33,7 +33,7 @@ export async function dispatcherCommand(argv: string[], io: CliIo): Promise<numb
   const instanceId = values.instance ?? `dispatcher-${defaultInstanceId()}`;
   const log = createLogger(`payments:${instanceId}`);
   const store = await openBackendStoreOrExplain(storeUrl, instanceId, (message) => new PaymentsCommandError(message));
-  const service = await DispatcherService.start({ instanceId, bus: store.bus, ledger: store.ledger, lease: store.lease, log, ...settings });
+  const service = await DispatcherService.start({ instanceId, bus: store.bus, ledger: store.ledger, lease: store.lease, journal: store.journal, log, ...settings });
   io.stdout.write(`payments dispatcher ${instanceId} on ${redactStore(storeUrl)}, processors ${settings.processorUrls.default} and ${settings.processorUrls.fallback}\n`);
   await untilSignal();
   await service.close();

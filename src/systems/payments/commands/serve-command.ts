@@ -46,7 +46,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const log = createLogger(`payments:${instanceId}`);
   const store = await openBackendStoreOrExplain(storeUrl, instanceId, (message) => new PaymentsCommandError(message));
   const handoff = dispatcher === 'thread' ? await ThreadHandoff.start({ storeUrl, instanceId, settings, nice: 10 }) : undefined;
-  const instance = await PaymentsInstance.start({ instanceId, bus: store.bus, ledger: store.ledger, lease: store.lease, log, dispatch: dispatcher === 'in-process', handoff, ...settings });
+  const instance = await PaymentsInstance.start({ instanceId, bus: store.bus, ledger: store.ledger, lease: store.lease, seen: store.seen, log, dispatch: dispatcher === 'in-process', handoff, ...settings });
   let server;
   try {
     server = await startPaymentsServer(instance, listen, log);

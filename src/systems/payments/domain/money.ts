@@ -8,6 +8,13 @@ export function toCents(amount: number): number | undefined {
   return cents >= 1 && cents <= MAX_AMOUNT_CENTS ? cents : undefined;
 }
 
+/** Whole cents when `amount` is exactly a number of cents (19.99), undefined when it has more decimals (19.999). */
+export function exactCents(amount: number): number | undefined {
+  const cents = Math.round(amount * 100);
+  // Both sides are the double nearest to cents / 100, so they are equal exactly when the amount is whole cents.
+  return cents / 100 === amount ? cents : undefined;
+}
+
 /** Integer cents back to the decimal the contract's JSON carries. */
 export function fromCents(cents: number): number {
   return cents / 100;

@@ -1,4 +1,4 @@
-import { toCents } from './money.ts';
+import { MAX_AMOUNT_CENTS, exactCents } from './money.ts';
 
 export interface Payment {
   correlationId: string;
@@ -15,6 +15,10 @@ export class PaymentRejection extends Error {
     this.name = 'PaymentRejection';
   }
 }
+
+/** A payment body is about 70 bytes; anything this large is not one. nginx refuses it too, with the same answer. */
+export const MAX_BODY_BYTES = 16 * 1024;
+export const BODY_TOO_LARGE = `the body is over ${MAX_BODY_BYTES} bytes: a payment is {"correlationId", "amount"}`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -37,7 +41,14 @@ export function parsePayment(body: string): Payment {
   if (correlationId === undefined) throw new PaymentRejection(422, 'correlationId is missing: send a UUID');
   if (!isUuid(correlationId)) throw new PaymentRejection(422, 'correlationId must be a UUID, as in 4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b3');
   if (amount === undefined) throw new PaymentRejection(422, 'amount is missing: send a positive decimal, as in 19.90');
-  const amountCents = typeof amount === 'number' ? toCents(amount) : undefined;
-  if (amountCents === undefined) throw new PaymentRejection(422, 'amount must be a positive number of at least 0.01, as in 19.90');
-  return { correlationId: correlationId.toLowerCase(), amountCents };
+  return { correlationId: correlationId.toLowerCase(), amountCents: amountInCents(amount) };
+}
+
+function amountInCents(amount: unknown): number {
+  if (typeof amount !== 'number' || !(amount > 0)) throw new PaymentRejection(422, 'amount must be a positive number of at least 0.01, as in 19.90');
+  if (amount > MAX_AMOUNT_CENTS / 100) throw new PaymentRejection(422, `amount must be at most ${MAX_AMOUNT_CENTS / 100}, as in 19.90`);
+  const cents = exactCents(amount);
+  if (cents === undefined) throw new PaymentRejection(422, `amount ${amount} has more than two decimals: send whole cents, as in 19.90`);
+  if (cents < 1) throw new PaymentRejection(422, 'amount must be a positive number of at least 0.01, as in 19.90');
+  return cents;
 }

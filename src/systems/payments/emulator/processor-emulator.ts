@@ -32,6 +32,8 @@ export interface ProcessorEmulator {
   /** What GET /admin/payments-summary counts; a missing bound means every payment, as in the original. */
   summary(fromMs?: number, toMs?: number): { totalRequests: number; totalAmountCents: number };
   state(): { delayMs: number; failing: boolean };
+  /** GET /payments/service-health calls received so far, answered or refused: what the contest's limit counts. */
+  healthCalls(): number;
 }
 
 /** Kestrel's default, so that a client pooling connections for a minute or two never meets a closed one. */
@@ -66,6 +68,7 @@ export async function startProcessorEmulator(options: ProcessorEmulatorOptions):
       return { totalRequests: summary.totalRequests, totalAmountCents: Number(summary.totalAmountCents) };
     },
     state: () => processor.state(),
+    healthCalls: () => processor.healthCalls,
   };
 }
 
@@ -94,6 +97,7 @@ class EmulatedProcessor {
   #delayMs = 0;
   #failing = false;
   #closed = false;
+  healthCalls = 0;
 
   constructor(settings: ProcessorSettings) {
     this.#concurrency = new ConcurrencyLimiter(settings.maxActive, settings.maxQueued);
@@ -141,6 +145,7 @@ class EmulatedProcessor {
       case '/payments':
         return method === 'POST' ? this.#admitPayment(req, res) : methodNotAllowed(res, 'POST');
       case '/payments/service-health':
+        if (method === 'GET') this.healthCalls += 1;
         return method === 'GET' ? this.#admit(this.#healthLimiter, res, () => this.#sendHealth(res)) : methodNotAllowed(res, 'GET');
       case '/admin/payments-summary':
         return method === 'GET' ? this.#sendSummary(req, res, query < 0 ? '' : url.slice(query + 1)) : methodNotAllowed(res, 'GET');
@@ -313,4 +318,4 @@ class EmulatedProcessor {
 
 // ---- wire helpers ----------------------------------------------------------------------------------------
 
-export { parseInstant } from './wire-format.ts';
+export { parseInstant } from '../domain/instant.ts';

@@ -7,6 +7,7 @@ import { HEALTH_TOPIC, type HealthReport, PURGE_TOPIC } from '../domain/health-r
 import { PROCESSORS, type ProcessorName } from '../domain/processors.ts';
 import { DEFAULT_ROUTING_POLICY, type RoutingPolicy } from '../domain/routing.ts';
 import type { PaymentLedger } from '../store/payment-ledger.ts';
+import type { SendJournal } from '../store/send-journal.ts';
 import { HealthPoller } from './health-poller.ts';
 import { PaymentDispatcher } from './payment-dispatcher.ts';
 import type { PaymentHandoff } from './payment-handoff.ts';
@@ -30,6 +31,8 @@ export interface DispatcherServiceOptions {
   healthIntervalMs?: number;
   /** Take payments off the shared queue (a standalone dispatcher), or only those handed over in this process. */
   consumeQueue?: boolean;
+  /** Where sends are noted for a dispatcher that takes a payment over; without it a redelivery is routed afresh. */
+  journal?: SendJournal;
 }
 
 /**
@@ -56,6 +59,8 @@ export class DispatcherService implements PaymentHandoff {
       queueCapacity: options.prefetch ?? 5_000,
       maxInFlight,
       log: options.log,
+      // Only a payment from the queue can reach a second dispatcher, after the first one's crash.
+      journal: (options.consumeQueue ?? true) ? options.journal : undefined,
     });
     this.#poller = new HealthPoller(options.bus, options.lease, this.#clients, options.log, options.healthIntervalMs);
   }
@@ -68,13 +73,14 @@ export class DispatcherService implements PaymentHandoff {
     service.#subscriptions.push(
       await bus.subscribe<PurgeNotice>(PURGE_TOPIC, (message) => {
         service.#purgedAt = Math.max(service.#purgedAt, message.body.at);
+        void options.journal?.clear().catch(() => undefined);
         const dropped = service.#dispatcher.purge();
         if (dropped > 0) options.log.info('purged payments still waiting', { dropped });
       }),
     );
     if (options.consumeQueue ?? true) {
       service.#subscriptions.push(
-        await bus.consume<AcceptedPayment>(ACCEPTED_QUEUE, (message) => service.#handle(message.body), {
+        await bus.consume<AcceptedPayment>(ACCEPTED_QUEUE, (message) => service.#handle(message.body, message.envelope.attempt), {
           prefetch: options.prefetch ?? 5_000,
           // A payment is never given up on: the handler waits for a processor rather than failing.
           maxAttempts: Number.MAX_SAFE_INTEGER,
@@ -85,9 +91,11 @@ export class DispatcherService implements PaymentHandoff {
     return service;
   }
 
-  async #handle(payment: AcceptedPayment): Promise<void> {
+  async #handle(payment: AcceptedPayment, attempt: number): Promise<void> {
     if (payment.acceptedAt < this.#purgedAt) return;
-    const settled = this.#dispatcher.submit(payment);
+    // Delivered before: a dispatcher may have sent it somewhere and died before recording it.
+    const sentTo = attempt > 1 ? await this.options.journal?.lastSentTo(payment.correlationId) : undefined;
+    const settled = this.#dispatcher.submit(payment, sentTo);
     // The queue is sized to the prefetch, so this only happens if a redelivery overlaps: let the bus retry it.
     if (!settled) throw new Error('the dispatcher queue is full');
     await settled;

@@ -5,6 +5,9 @@ import { HEALTH_TOPIC, type HealthReport } from '../domain/health-report.ts';
 import { PROCESSORS, type ProcessorName } from '../domain/processors.ts';
 import type { ProcessorClient } from './processor-client.ts';
 
+/** How often a process that does not hold the lease tries to take it: a dead holder's lease is free when it expires. */
+const ACQUIRE_RETRY_MS = 1_000;
+
 /**
  * The processors allow one service-health call per 5 s each, counted across all callers; a second call in the
  * window is held up to 5 s and a fourth gets 429. So one process of the deployment, the lease holder, asks
@@ -25,12 +28,14 @@ export class HealthPoller {
   start(): void {
     const tick = async () => {
       if (this.#stopped) return;
+      let held = false;
       try {
-        if (await this.lease.acquire()) await this.poll();
+        held = await this.lease.acquire();
+        if (held) await this.poll();
       } catch (err) {
         this.log.warn('health round failed', { err });
       }
-      if (!this.#stopped) this.#timer = setTimeout(() => void tick(), this.intervalMs);
+      if (!this.#stopped) this.#timer = setTimeout(() => void tick(), held ? this.intervalMs : Math.min(this.intervalMs, ACQUIRE_RETRY_MS));
     };
     void tick();
   }

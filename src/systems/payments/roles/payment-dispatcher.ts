@@ -1,10 +1,12 @@
 import type { Logger } from '../../../kit/observe/log.ts';
 import { BoundedQueue } from '../../../kit/resilience/bounded-queue.ts';
 import type { HealthReport } from '../domain/health-report.ts';
+import { parseInstant } from '../domain/instant.ts';
 import type { Payment } from '../domain/payment.ts';
 import { PROCESSORS, type ProcessorName } from '../domain/processors.ts';
 import { type RoutingPolicy, chooseProcessor } from '../domain/routing.ts';
 import type { LedgerEntry, PaymentLedger } from '../store/payment-ledger.ts';
+import type { SendJournal } from '../store/send-journal.ts';
 import { type DispatcherStats, paymentsProcessed, paymentsRetried, trackStats } from './payments-metrics.ts';
 import type { ProcessorClient } from './processor-client.ts';
 import { ProcessorLane } from './processor-lane.ts';
@@ -31,6 +33,8 @@ export interface DispatcherOptions {
   /** Requests this instance keeps open to each processor (theirs allow 800 + 500 queued across all callers). */
   maxInFlight: number;
   log: Logger;
+  /** Where each send is noted before it leaves, when another dispatcher may take the payment over after a crash. */
+  journal?: SendJournal;
 }
 
 const IDLE_RECHECK_MS = 50;
@@ -61,6 +65,7 @@ export class PaymentDispatcher {
   /** Bumped by purge, so answers to payments sent before it are not recorded after it. */
   #generation = 0;
   #closed = false;
+  #journalDown = false;
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
@@ -74,12 +79,19 @@ export class PaymentDispatcher {
 
   /**
    * Resolves once the payment is in the ledger (or dropped by a purge); undefined when the queue is full.
-   * Sending starts in a later turn of the event loop.
+   * Sending starts in a later turn of the event loop. `sentTo`: a processor a dead dispatcher sent it to, which
+   * is asked first and is the only one it may go to, as after a lost answer.
    */
-  submit(payment: Payment): Promise<Settled> | undefined {
+  submit(payment: Payment, sentTo?: ProcessorName): Promise<Settled> | undefined {
     let settle!: (outcome: Settled) => void;
     const settled = new Promise<Settled>((resolve) => (settle = resolve));
-    if (!this.#queue.push({ correlationId: payment.correlationId, amountCents: payment.amountCents, queuedAt: performance.now(), settle })) return undefined;
+    const pending: Pending = { correlationId: payment.correlationId, amountCents: payment.amountCents, queuedAt: performance.now(), settle };
+    if (sentTo) {
+      pending.pinned = sentTo;
+      this.#reconcile(this.#lanes[sentTo], pending, 0);
+      return settled;
+    }
+    if (!this.#queue.push(pending)) return undefined;
     this.#pumpSoon();
     return settled;
   }
@@ -109,10 +121,7 @@ export class PaymentDispatcher {
       const choice = chooseProcessor(views, now - this.#queue.peek()!.queuedAt, this.#options.policy);
       if (!choice) {
         // Nothing can take it now: look again shortly (a breaker half-opens, a slot frees, the wait reaches the spill point).
-        this.#recheck ??= setTimeout(() => {
-          this.#recheck = undefined;
-          this.pump();
-        }, IDLE_RECHECK_MS);
+        this.#recheckSoon();
         return;
       }
       void this.#send(this.#lanes[choice], this.#queue.shift()!);
@@ -120,9 +129,17 @@ export class PaymentDispatcher {
     }
   }
 
+  #recheckSoon(): void {
+    this.#recheck ??= setTimeout(() => {
+      this.#recheck = undefined;
+      this.pump();
+    }, IDLE_RECHECK_MS);
+  }
+
   async #send(lane: ProcessorLane, payment: Pending): Promise<void> {
     const generation = this.#generation;
     const token = lane.begin(performance.now());
+    if (this.#options.journal && !(await this.#noteSending(lane, payment, token))) return;
     const requestedAtMs = Date.now();
     const outcome = await lane.client.send(payment.correlationId, payment.amountCents, new Date(requestedAtMs).toISOString());
     const current = generation === this.#generation;
@@ -155,6 +172,23 @@ export class PaymentDispatcher {
     this.pump();
   }
 
+  /** False when the note could not be written: then nothing was sent, and the payment waits to be tried again. */
+  async #noteSending(lane: ProcessorLane, payment: Pending, token: number): Promise<boolean> {
+    try {
+      await this.#options.journal!.sending(payment.correlationId, lane.name);
+      this.#journalDown = false;
+      return true;
+    } catch (err) {
+      if (!this.#journalDown) this.#options.log.warn('cannot note where payments go; holding them until it can', { err });
+      this.#journalDown = true;
+      lane.end(token, performance.now(), 'neutral');
+      if (payment.pinned) this.#resendPinned(lane, payment, PINNED_RETRY_MS);
+      else this.#queue.returnToFront(payment);
+      this.#recheckSoon();
+      return false;
+    }
+  }
+
   #reconcile(lane: ProcessorLane, payment: Pending, afterMs: number): void {
     this.#reconciling += 1;
     const generation = this.#generation;
@@ -168,7 +202,11 @@ export class PaymentDispatcher {
         const found = await lane.client.lookup(payment.correlationId);
         this.#reconciling -= 1;
         if (found.found) {
-          const requestedAtMs = Date.parse(found.requestedAt);
+          let requestedAtMs = parseInstant(found.requestedAt);
+          if (Number.isNaN(requestedAtMs)) {
+            this.#options.log.warn('the processor holds a requestedAt that is not an instant; recording it as now', { processor: lane.name, requestedAt: found.requestedAt });
+            requestedAtMs = Date.now();
+          }
           this.#record({ processor: lane.name, correlationId: payment.correlationId, amountCents: found.amountCents || payment.amountCents, requestedAtMs }, payment.settle);
         } else {
           // Not there yet, which does not mean it never will be: send it again to the same processor, which
@@ -201,6 +239,7 @@ export class PaymentDispatcher {
       () => {
         this.#unrecorded -= 1;
         settle('recorded');
+        this.#options.journal?.forget(entry.correlationId).catch(() => undefined);
       },
       (err: unknown) => {
         this.#unrecorded -= 1;

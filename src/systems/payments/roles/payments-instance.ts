@@ -1,4 +1,5 @@
 import type { Summary, TimeRange } from '../domain/summary.ts';
+import type { SeenIds } from '../store/seen-ids.ts';
 import { DispatcherService, type DispatcherServiceOptions } from './dispatcher-service.ts';
 import { AcceptedOutbox } from './accepted-outbox.ts';
 import type { PaymentHandoff } from './payment-handoff.ts';
@@ -9,11 +10,14 @@ export interface PaymentsInstanceOptions extends DispatcherServiceOptions {
   dispatch: boolean;
   /** Where accepted payments go instead (a dispatcher thread); overrides `dispatch`. */
   handoff?: PaymentHandoff;
+  /** The ids the deployment accepted; this process's own when not given. */
+  seen?: SeenIds;
 }
 
 /** What the HTTP layer serves. */
 export interface PaymentsService {
-  accept(body: string): void;
+  /** Rejects with the PaymentRejection the client gets. */
+  accept(body: string): Promise<void>;
   summary(range: TimeRange): Promise<Summary>;
   purge(): Promise<void>;
   stats(): Record<string, unknown>;
@@ -36,8 +40,8 @@ export class PaymentsInstance implements PaymentsService {
     return new PaymentsInstance(api, dispatcher);
   }
 
-  accept(body: string): void {
-    this.api.accept(body);
+  accept(body: string): Promise<void> {
+    return this.api.accept(body);
   }
 
   summary(range: TimeRange): Promise<Summary> {

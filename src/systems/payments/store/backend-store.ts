@@ -3,17 +3,25 @@ import { createBus } from '../../../kit/bus/registry.ts';
 import { LocalLease, type Lease, RedisLease } from '../../../kit/store/lease.ts';
 import { MemoryLedger } from './memory-ledger.ts';
 import type { PaymentLedger } from './payment-ledger.ts';
+import { MemorySeenIds, type SeenIds } from './seen-ids.ts';
+import type { SendJournal } from './send-journal.ts';
 
 /** What instances share: the ledger, the health-checker lease, and a bus for health reports and purges. */
 export interface BackendStore {
   bus: Bus;
   ledger: PaymentLedger;
   lease: Lease;
+  seen: SeenIds;
+  /** Only where a queue can hand a payment to another dispatcher (Redis). */
+  journal?: SendJournal;
   close(): Promise<void>;
 }
 
-/** Long enough to survive a missed renewal, short enough that a dead checker is replaced within three rounds. */
-const LEASE_TTL_MS = 15_000;
+/**
+ * Renewed every 5.05 s, so it survives one missed renewal; the others try every second to take it, so a dead
+ * checker is replaced within 13 s.
+ */
+const LEASE_TTL_MS = 12_000;
 
 /**
  * `memory` keeps everything in this process (one instance: `payments up`, tests). A Redis URL —
@@ -31,11 +39,16 @@ export async function openBackendStoreOrExplain(url: string, instanceId: string,
 export async function openBackendStore(url: string, instanceId: string): Promise<BackendStore> {
   if (url === 'memory' || url === 'memory://') {
     const bus = await createBus('memory://');
-    return { bus, ledger: new MemoryLedger(), lease: new LocalLease(), close: () => bus.close() };
+    return { bus, ledger: new MemoryLedger(), lease: new LocalLease(), seen: new MemorySeenIds(), close: () => bus.close() };
   }
   if (!/^rediss?:|^redis\+unix:/.test(url)) throw new Error(`--store "${url}" is not a store: use memory, redis://host:6379 or redis+unix:///path/redis.sock`);
   // Loaded only here: ioredis alone is ~20 MB of a process's memory.
-  const [{ openRedis }, { RedisLedger }] = await Promise.all([import('../../../kit/store/redis-client.ts'), import('./redis-ledger.ts')]);
+  const [{ openRedis }, { RedisLedger }, { RedisSendJournal }, { RedisSeenIds }] = await Promise.all([
+    import('../../../kit/store/redis-client.ts'),
+    import('./redis-ledger.ts'),
+    import('./send-journal.ts'),
+    import('./seen-ids.ts'),
+  ]);
   const redis = await openRedis(url, `payments:${instanceId}`, { autoPipelining: true });
   // Auto-pipelining: the payments accepted in one turn of the event loop reach the queue in one write.
   // A dispatcher that dies leaves its payments unacknowledged; another takes them over after 5 s.
@@ -45,6 +58,8 @@ export async function openBackendStore(url: string, instanceId: string): Promise
     bus,
     ledger,
     lease: new RedisLease(redis, 'payments:health-checker', instanceId, LEASE_TTL_MS),
+    journal: new RedisSendJournal(redis),
+    seen: new RedisSeenIds(redis),
     close: async () => {
       await bus.close();
       await ledger.close();

@@ -1,12 +1,9 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { registry } from '../../../kit/observe/metrics.ts';
 import type { Logger } from '../../../kit/observe/log.ts';
-import { PaymentRejection } from '../domain/payment.ts';
+import { BODY_TOO_LARGE, MAX_BODY_BYTES, PaymentRejection } from '../domain/payment.ts';
 import { parseTimeRange, summaryJson } from '../domain/summary.ts';
 import type { PaymentsService } from '../roles/payments-instance.ts';
-
-/** A payment body is about 70 bytes; anything this large is not one. */
-export const MAX_BODY_BYTES = 16 * 1024;
 
 function send(res: ServerResponse, status: number, body: string, contentType = 'application/json'): void {
   res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
@@ -24,7 +21,7 @@ function sendError(res: ServerResponse, status: number, message: string): void {
 function readBody(req: IncomingMessage, res: ServerResponse, onBody: (body: string) => void): void {
   const declared = Number(req.headers['content-length']);
   if (declared > MAX_BODY_BYTES) {
-    sendError(res, 413, `the body is over ${MAX_BODY_BYTES} bytes: a payment is {"correlationId", "amount"}`);
+    sendError(res, 413, BODY_TOO_LARGE);
     req.resume();
     return;
   }
@@ -34,7 +31,7 @@ function readBody(req: IncomingMessage, res: ServerResponse, onBody: (body: stri
   req.on('data', (chunk: string) => {
     size += chunk.length;
     if (size > MAX_BODY_BYTES) {
-      sendError(res, 413, `the body is over ${MAX_BODY_BYTES} bytes: a payment is {"correlationId", "amount"}`);
+      sendError(res, 413, BODY_TOO_LARGE);
       req.destroy();
       return;
     }
@@ -56,15 +53,17 @@ export function paymentsRequestListener(backend: PaymentsService, log: Logger): 
     const path = query === -1 ? url : url.slice(0, query);
     if (req.method === 'POST' && path === '/payments') {
       readBody(req, res, (body) => {
-        try {
-          backend.accept(body);
-          res.writeHead(202, { 'content-length': '0' });
-          res.end();
-        } catch (err) {
-          if (err instanceof PaymentRejection) return sendError(res, err.status, err.message);
-          log.error('payment not accepted', { err });
-          sendError(res, 500, 'internal error; the server log has the details');
-        }
+        backend.accept(body).then(
+          () => {
+            res.writeHead(202, { 'content-length': '0' });
+            res.end();
+          },
+          (err: unknown) => {
+            if (err instanceof PaymentRejection) return sendError(res, err.status, err.message);
+            log.error('payment not accepted', { err });
+            sendError(res, 500, 'internal error; the server log has the details');
+          },
+        );
       });
       return;
     }

@@ -29,7 +29,7 @@ export function paymentsModule(): SystemModule {
       mountPage(app, { title: 'mensageiro · payments', here: 'Payments', docs: docsLink('payments'), styles: PAYMENTS_STYLES, body: paymentsBody(app.prefix), script: new URL('./payments-page.browser.js', import.meta.url) });
       app.post('/payments', async (request, reply) => {
         try {
-          running.backend.accept(typeof request.body === 'string' ? request.body : '');
+          await running.backend.accept(typeof request.body === 'string' ? request.body : '');
           accepted.add();
           return reply.status(202).send();
         } catch (err) {
