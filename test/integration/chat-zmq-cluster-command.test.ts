@@ -21,9 +21,17 @@ describe('mensageiro chat zmq cluster', { timeout: 180_000 }, () => {
         await session.login('visitor');
         // The bots log in, create channels and publish: a client sees their work through the broker.
         await waitFor(async () => (await session.channels()).length > 0, 'a bot to create a channel', 20_000);
+        // A server that has just started may not list its peers yet, so a write can reach the others only by
+        // anti-entropy: wait for every server the broker deals to to know both bots and the visitor.
         let users: string[] = [];
-        await waitFor(async () => (users = await session.users()).filter((u) => u.startsWith('bot-')).length === 2, 'both bots to log in', 20_000);
-        assert.ok(users.includes('visitor'), `users: ${users.join(', ')}`);
+        const everyone = async () => {
+          for (let i = 0; i < 6; i++) {
+            users = await session.users();
+            if (users.filter((u) => u.startsWith('bot-')).length !== 2 || !users.includes('visitor')) return false;
+          }
+          return true;
+        };
+        await waitFor(everyone, 'both bots and the visitor to be known to every server', 20_000).catch(() => assert.fail(`users: ${users.join(', ')}`));
       } finally {
         await session.close();
       }
