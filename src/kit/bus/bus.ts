@@ -213,11 +213,16 @@ export class Bus {
     return known.name === 'json' || known.name === 'msgpack' ? known : this.#codec;
   }
 
+  /**
+   * A reply carries its request's traceparent as it came (a new trace when it came with none): it answers the
+   * caller within the caller's trace, and the Bus records no spans, so a new span id would only name one that
+   * nothing recorded. Parsing the request's to make a child cost a tenth of an in-process round trip.
+   */
   #replyInit(request: Envelope, codec: Codec): { correlationId: string; contentType: string; headers: Record<string, string> } {
     return {
       correlationId: request.correlationId ?? request.id,
       contentType: codec.contentType,
-      headers: { traceparent: childTraceparent(request.headers.traceparent) },
+      headers: { traceparent: request.headers.traceparent ?? newTraceparent() },
     };
   }
 
