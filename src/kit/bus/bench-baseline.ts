@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { type BenchPattern, type BusBenchOptions, Arrivals, benchSettings, benchUrl, runBusBench, runLoad, transportName } from './bench.ts';
 import type { LoadResult, Task } from '../loadgen/index.ts';
 import { DEFAULT_MAX_QUEUE_LENGTH } from './transport.ts';
+import { type BusScripts, scripts } from './transports/redis/scripts.ts';
 import { watchHostSteal } from '../observe/host-steal.ts';
 
 /** The patterns a baseline exists for: the ones with a delivery guarantee worth pricing. */
@@ -16,9 +17,10 @@ export const BASELINE_PATTERNS: readonly BenchPattern[] = ['queue', 'rpc'];
  * - memory: a bounded array queue with at most `prefetch` deliveries unacked, each held in a Set until acked
  *   after handling; each message JSON-encoded, handed over in a microtask (as the memory transport does),
  *   decoded on the other side; rpc replies by correlation id through an EventEmitter, acked once handed over.
- * - redis (ioredis): queue = XADD of a `body` field to a stream, XREADGROUP on a connection of its own, then
- *   XACK and XDEL in one pipeline after handling; rpc = the same with reply_to and correlation_id fields, the
- *   reply PUBLISHed to the caller's channel before the ack.
+ * - redis (ioredis): queue = XADD of a `body` field to a stream, bounded as the Bus bounds it (XLEN checked
+ *   in the same script), XREADGROUP on a connection of its own, then XACK and XDEL in one pipeline after
+ *   handling; rpc = the same with reply_to and correlation_id fields, the reply PUBLISHed to the caller's
+ *   channel before the ack.
  * - amqp (amqplib): a durable queue with the same arguments, queue messages persistent and confirmed,
  *   consumed with basic.qos(prefetch) and acked after handling; rpc = requests transient, confirmed and sent
  *   with direct reply-to and a correlation id, replies confirmed before the request is acked.
@@ -171,7 +173,8 @@ async function bareMemory(_url: URL, pattern: BenchPattern, { prefetch, pad, arr
 
 async function bareRedis(url: URL, pattern: BenchPattern, { prefetch, pad, target, arrivals }: Setup): Promise<BareSide> {
   const options = { protocol: 2 } as const;
-  const sender = new Redis(url.href, options);
+  // A plain XADD has no bound (MAXLEN trims, dropping the oldest), so a bounded send is a script, the Bus's own.
+  const sender = new Redis(url.href, { ...options, scripts: { busSend: scripts.busSend } }) as Redis & Pick<BusScripts, 'busSend'>;
   const receiver = new Redis(url.href, options);
   const reader = new Redis(url.href, options);
   const replies = pattern === 'rpc' ? new Redis(url.href, options) : undefined;
@@ -206,8 +209,11 @@ async function bareRedis(url: URL, pattern: BenchPattern, { prefetch, pad, targe
     const id = next++;
     const body = JSON.stringify({ id, pad });
     return arrivals.await(id, async () => {
-      if (pattern === 'queue') await sender.xadd(target, '*', 'body', body);
-      else await sender.xadd(target, '*', 'body', body, 'reply_to', channel, 'correlation_id', String(id));
+      const entry =
+        pattern === 'queue'
+          ? await sender.busSend(target, DEFAULT_MAX_QUEUE_LENGTH, 'body', body)
+          : await sender.busSend(target, DEFAULT_MAX_QUEUE_LENGTH, 'body', body, 'reply_to', channel, 'correlation_id', String(id));
+      if (entry === null) throw new Error('queue full');
     });
   };
   return {
