@@ -3,7 +3,7 @@ import { QueueFullError } from '../../errors.ts';
 import { type ConsumeOptions, type Delivery, type SendOptions, type Subscription, type Transport, type TransportOptions, DEFAULT_MAX_QUEUE_LENGTH, deadLetterQueue } from '../../transport.ts';
 import { AmqpLink } from './link.ts';
 import { ChannelLostError, type ConfirmOutlet, NackedError, UnroutableError } from './outlet.ts';
-import { fromMessage, toContent, toPublishOptions } from './properties.ts';
+import { fromMessage, toContent, toPublishFields } from './properties.ts';
 import { QueueConsumer } from './queue-consumer.ts';
 import { ReplyConsumer } from './reply-consumer.ts';
 import type { Session } from './session.ts';
@@ -58,7 +58,7 @@ export class AmqpTransport implements Transport {
       const session = await this.#link.session(SEND_TIMEOUT_MS);
       try {
         const outlet = await session.plainOutlet();
-        return await outlet.publish(TOPIC_EXCHANGE, topic, toContent(envelope), toPublishOptions(envelope, false));
+        return await outlet.publish(toPublishFields(TOPIC_EXCHANGE, topic, envelope, false), toContent(envelope));
       } catch (err) {
         if (!isTransient(err, session) || tries >= MAX_RETRIES_ON_LIVE_CONNECTION) throw err;
       }
@@ -208,7 +208,7 @@ export class AmqpTransport implements Transport {
   /** Publishes on a confirm channel until the broker confirms, through reconnects. */
   async #deliver(target: Target, envelope: Envelope): Promise<void> {
     const content = toContent(envelope);
-    const options = toPublishOptions(envelope, target.persistent, target.declare !== undefined);
+    const fields = toPublishFields('', target.routingKey, envelope, target.persistent, target.declare !== undefined);
     const deadline = Date.now() + SEND_TIMEOUT_MS;
     let retriesOnLive = 0;
     while (true) {
@@ -218,7 +218,7 @@ export class AmqpTransport implements Transport {
         const declaring = target.declare?.(session);
         if (declaring) await declaring;
         const outlet = (!target.viaReplies && session.readyConfirmOutlet()) || (await this.#outletFor(session, target));
-        await outlet.confirm('', target.routingKey, content, options);
+        await outlet.confirm(fields, content);
         return;
       } catch (err) {
         if (err instanceof NackedError) throw new QueueFullError(target.queue);
@@ -240,6 +240,7 @@ export class AmqpTransport implements Transport {
 
   /** A queue, and its dead-letter queue first, since the queue dead-letters into it; a plain queue alone. */
   #declare(session: Session, queue: string): Promise<void> | undefined {
+    if (session.declared(queue)) return undefined; // the hot path: no closures made
     if (this.#plainQueues.has(queue)) return session.declareOnce(queue, (ch) => declareQueue(ch, queue, {}));
     const max = this.#maxQueueLength;
     if (isDeadLetterQueue(queue)) return session.declareOnce(queue, (ch) => declareQueue(ch, queue, queueArguments(queue, max)));
