@@ -31,7 +31,7 @@ interface Target {
   routingKey: string;
   persistent: boolean;
   /** Declares what routingKey routes to (undefined when it already is); absent for replies. */
-  declare?: (session: Session) => Promise<void> | undefined;
+  declare?: (session: Session, target: Target) => Promise<void> | undefined;
   /** A request: it must go out on the reply channel (direct reply-to). */
   viaReplies?: boolean;
 }
@@ -46,6 +46,8 @@ export class AmqpTransport implements Transport {
   readonly #delayBuckets = new Map<string, Set<number>>();
   #replies: ReplyConsumer | undefined;
   #closed = false;
+  /** A target's declare for a plain send, made once rather than a closure per message. */
+  readonly #declareQueue = (session: Session, target: Target) => this.#declare(session, target.queue);
 
   constructor(link: AmqpLink, options: TransportOptions) {
     this.#link = link;
@@ -84,7 +86,7 @@ export class AmqpTransport implements Transport {
     // A request (anything with a replyTo, including one a router forwards) dies with its caller's reply-to if the
     // broker restarts, so writing it to disk buys nothing; at low rates each persistent message cost an fsync.
     const persistent = !envelope.replyTo;
-    return this.#deliver({ queue, routingKey: queue, persistent, declare: (session) => this.#declare(session, queue), viaReplies }, envelope);
+    return this.#deliver({ queue, routingKey: queue, persistent, declare: this.#declareQueue, viaReplies }, envelope);
   }
 
   async consume(queue: string, onDelivery: (delivery: Delivery) => void, options: ConsumeOptions): Promise<Subscription> {
@@ -209,13 +211,17 @@ export class AmqpTransport implements Transport {
   async #deliver(target: Target, envelope: Envelope): Promise<void> {
     const content = toContent(envelope);
     const fields = toPublishFields('', target.routingKey, envelope, target.persistent, target.declare !== undefined);
-    const deadline = Date.now() + SEND_TIMEOUT_MS;
+    let deadline: number | undefined;
     let retriesOnLive = 0;
     while (true) {
       // The common case (connected, queue declared, channel open) takes no detours through promises.
-      const session = this.#link.current ?? (await this.#link.session(Math.max(1, deadline - Date.now())));
+      let session = this.#link.current;
+      if (!session) {
+        deadline ??= Date.now() + SEND_TIMEOUT_MS;
+        session = await this.#link.session(Math.max(1, deadline - Date.now()));
+      }
       try {
-        const declaring = target.declare?.(session);
+        const declaring = target.declare?.(session, target);
         if (declaring) await declaring;
         const outlet = (!target.viaReplies && session.readyConfirmOutlet()) || (await this.#outletFor(session, target));
         await outlet.confirm(fields, content);
