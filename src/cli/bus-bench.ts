@@ -16,8 +16,8 @@ const BENCH_USAGE = `usage: mensageiro bus bench --url URL --pattern topic|queue
   --size BYTES       about this many bytes of JSON body per message (default 128)
   --timeout D        a request or message slower than this fails (default 5s)
   --warmup D         run flat out this long first, unmeasured, to warm the JIT and connections (default 0s)
-  --baseline         queue and rpc only: also run the pattern with the engine's bare client (an EventEmitter,
-                     ioredis or amqplib doing the same work), alternating with the bus, and print both and
+  --baseline         queue and rpc only: also run the pattern with the engine's bare client (a plain bounded
+                     queue, ioredis or amqplib doing the same work), alternating with the bus, and print both and
                      the bus's ratio to it: throughput (kit / bare, target ≥ 0.85) and p99 (target ≤ 1.25)
   --pairs N          with --baseline: this many pairs of runs, medians of their ratios (default 3)
   --json             print one JSON object, {"results":[...]}, on stdout; the rest goes to stderr

@@ -33,6 +33,11 @@ export class TcpProxy {
     return this;
   }
 
+  /** Open connections, each counted from both of its ends. */
+  get connections(): number {
+    return this.#sockets.size;
+  }
+
   /** Destroys every open connection; new ones are still accepted, as after a network blip. */
   drop(): number {
     const count = this.#sockets.size;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Message } from 'amqplib';
 import { createEnvelope } from '../../src/kit/bus/envelope.ts';
-import { fromMessage, toPublishOptions } from '../../src/kit/bus/transports/amqp/properties.ts';
+import { fromMessage, toPublishFields } from '../../src/kit/bus/transports/amqp/properties.ts';
 import { delayBucket, delayQueueArguments, queueArguments } from '../../src/kit/bus/transports/amqp/topology.ts';
 
 function message(properties: Partial<Message['properties']>, content = Buffer.from('{}')): Message {
@@ -19,7 +19,7 @@ describe('amqp envelope mapping', () => {
       attempt: 3,
       contentType: 'application/json',
     });
-    const options = toPublishOptions(envelope, true);
+    const options = toPublishFields('', 'q', envelope, true);
     assert.equal(options.timestamp, 1_700_000_000, 'AMQP timestamps are seconds');
     assert.equal(options.headers['x-attempt'], 3);
     assert.equal(options.headers['x-timestamp-ms'], 1_700_000_000_123);

@@ -55,6 +55,23 @@ describe('bus semantics (memory transport)', () => {
     await bus.close();
   });
 
+  it("answers in its request's trace: the reply carries the request's traceparent, or starts a trace when it had none", async () => {
+    const bus = await createBus('memory://reply-trace');
+    await bus.respond('echo', (body) => body);
+    const replies: string[] = [];
+    const address = await bus.transport.openReplies((envelope) => replies.push(envelope.headers.traceparent!));
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const request = (headers: Record<string, string>) =>
+      bus.transport.send('echo', createEnvelope(new TextEncoder().encode('{}'), { replyTo: address, contentType: 'application/json', headers }));
+    await request({ traceparent });
+    await waitFor(() => replies.length === 1, 'the reply');
+    assert.equal(replies[0], traceparent);
+    await request({});
+    await waitFor(() => replies.length === 2, 'the second reply');
+    assert.match(replies[1]!, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    await bus.close();
+  });
+
   it('rejects requests still waiting when the bus closes', async () => {
     const bus = await createBus('memory://closing');
     await bus.respond('slow', () => new Promise(() => {}));

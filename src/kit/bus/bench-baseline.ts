@@ -3,6 +3,8 @@ import * as amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import { type BenchPattern, type BusBenchOptions, Arrivals, benchSettings, benchUrl, runBusBench, runLoad, transportName } from './bench.ts';
 import type { LoadResult, Task } from '../loadgen/index.ts';
+import { DEFAULT_MAX_QUEUE_LENGTH } from './transport.ts';
+import { type BusScripts, scripts } from './transports/redis/scripts.ts';
 import { watchHostSteal } from '../observe/host-steal.ts';
 
 /** The patterns a baseline exists for: the ones with a delivery guarantee worth pricing. */
@@ -12,11 +14,13 @@ export const BASELINE_PATTERNS: readonly BenchPattern[] = ['queue', 'rpc'];
  * The floor under runBusBench: the same pattern, body, prefetch, timeout and load, done with the engine's own
  * client written as plainly as possible and doing the work the Bus guarantees, so that the ratio between the
  * two is what the Bus costs. What each one does (the Bus does the same plus its envelope):
- * - memory: an EventEmitter; each message JSON-encoded, handed over in a microtask (as the memory transport
- *   does), decoded on the other side; rpc replies by correlation id to the caller's own event.
- * - redis (ioredis): queue = XADD of a `body` field to a stream, XREADGROUP on a connection of its own, then
- *   XACK and XDEL in one pipeline after handling; rpc = the same with reply_to and correlation_id fields, the
- *   reply PUBLISHed to the caller's channel before the ack.
+ * - memory: a bounded array queue with at most `prefetch` deliveries unacked, each held in a Set until acked
+ *   after handling; each message JSON-encoded, handed over in a microtask (as the memory transport does),
+ *   decoded on the other side; rpc replies by correlation id through an EventEmitter, acked once handed over.
+ * - redis (ioredis): queue = XADD of a `body` field to a stream, bounded as the Bus bounds it (XLEN checked
+ *   in the same script), XREADGROUP on a connection of its own, then XACK and XDEL in one pipeline after
+ *   handling; rpc = the same with reply_to and correlation_id fields, the reply PUBLISHed to the caller's
+ *   channel before the ack.
  * - amqp (amqplib): a durable queue with the same arguments, queue messages persistent and confirmed,
  *   consumed with basic.qos(prefetch) and acked after handling; rpc = requests transient, confirmed and sent
  *   with direct reply-to and a correlation id, replies confirmed before the request is acked.
@@ -98,34 +102,79 @@ interface BareSide {
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value));
 const decode = (bytes: Buffer | string) => JSON.parse(bytes.toString()) as { id: number };
 
-async function bareMemory(_url: URL, pattern: BenchPattern, { pad, target, arrivals }: Setup): Promise<BareSide> {
-  const events = new EventEmitter();
-  let next = 0;
-  if (pattern === 'queue') {
-    events.on(target, (bytes: Buffer) => arrivals.arrived(decode(bytes).id));
-  } else {
-    events.on(target, (request: { correlationId: number; body: Buffer }) => {
-      const reply = encode(decode(request.body));
-      queueMicrotask(() => events.emit('reply', { correlationId: request.correlationId, body: reply }));
-    });
-    events.on('reply', (reply: { correlationId: number; body: Buffer }) => {
-      decode(reply.body);
-      arrivals.arrived(reply.correlationId);
+/**
+ * The least an in-process queue must do for what the memory transport guarantees: a bounded queue that a
+ * send joins (or is refused by), at most `prefetch` deliveries unacked at once, each held until its ack so it
+ * could be handed out again, handed over in a microtask.
+ */
+class BareQueue<T> {
+  readonly #items: T[] = [];
+  #head = 0;
+  readonly #unacked = new Set<T>();
+  #scheduled = false;
+
+  constructor(
+    private readonly maxLength: number,
+    private readonly prefetch: number,
+    private readonly deliver: (item: T, ack: () => void) => void,
+  ) {}
+
+  push(item: T): void {
+    if (this.#items.length - this.#head >= this.maxLength) throw new Error('queue full');
+    this.#items.push(item);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      while (this.#head < this.#items.length && this.#unacked.size < this.prefetch) {
+        const item = this.#items[this.#head++]!;
+        if (this.#head === this.#items.length) this.#items.length = this.#head = 0;
+        this.#unacked.add(item);
+        this.deliver(item, () => {
+          if (this.#unacked.delete(item)) this.#schedule();
+        });
+      }
     });
   }
+}
+
+async function bareMemory(_url: URL, pattern: BenchPattern, { prefetch, pad, arrivals }: Setup): Promise<BareSide> {
+  const replies = new EventEmitter();
+  let send: (id: number, body: Buffer) => void;
+  if (pattern === 'queue') {
+    const queue = new BareQueue<Buffer>(DEFAULT_MAX_QUEUE_LENGTH, prefetch, (bytes, ack) => {
+      arrivals.arrived(decode(bytes).id);
+      ack();
+    });
+    send = (_id, body) => queue.push(body);
+  } else {
+    const queue = new BareQueue<{ correlationId: number; body: Buffer }>(DEFAULT_MAX_QUEUE_LENGTH, prefetch, (request, ack) => {
+      const reply = encode(decode(request.body));
+      queueMicrotask(() => replies.emit('reply', request.correlationId, reply));
+      ack();
+    });
+    replies.on('reply', (correlationId: number, body: Buffer) => {
+      decode(body);
+      arrivals.arrived(correlationId);
+    });
+    send = (correlationId, body) => queue.push({ correlationId, body });
+  }
+  let next = 0;
   const task: Task = () => {
     const id = next++;
-    return arrivals.await(id, async () => {
-      const body = encode({ id, pad });
-      queueMicrotask(() => events.emit(target, pattern === 'queue' ? body : { correlationId: id, body }));
-    });
+    return arrivals.await(id, async () => send(id, encode({ id, pad })));
   };
-  return { task, close: async () => void events.removeAllListeners() };
+  return { task, close: async () => void replies.removeAllListeners() };
 }
 
 async function bareRedis(url: URL, pattern: BenchPattern, { prefetch, pad, target, arrivals }: Setup): Promise<BareSide> {
   const options = { protocol: 2 } as const;
-  const sender = new Redis(url.href, options);
+  // A plain XADD has no bound (MAXLEN trims, dropping the oldest), so a bounded send is a script, the Bus's own.
+  const sender = new Redis(url.href, { ...options, scripts: { busSend: scripts.busSend } }) as Redis & Pick<BusScripts, 'busSend'>;
   const receiver = new Redis(url.href, options);
   const reader = new Redis(url.href, options);
   const replies = pattern === 'rpc' ? new Redis(url.href, options) : undefined;
@@ -160,8 +209,11 @@ async function bareRedis(url: URL, pattern: BenchPattern, { prefetch, pad, targe
     const id = next++;
     const body = JSON.stringify({ id, pad });
     return arrivals.await(id, async () => {
-      if (pattern === 'queue') await sender.xadd(target, '*', 'body', body);
-      else await sender.xadd(target, '*', 'body', body, 'reply_to', channel, 'correlation_id', String(id));
+      const entry =
+        pattern === 'queue'
+          ? await sender.busSend(target, DEFAULT_MAX_QUEUE_LENGTH, 'body', body)
+          : await sender.busSend(target, DEFAULT_MAX_QUEUE_LENGTH, 'body', body, 'reply_to', channel, 'correlation_id', String(id));
+      if (entry === null) throw new Error('queue full');
     });
   };
   return {

@@ -1,14 +1,14 @@
 import { type Codec, type CodecName, codecByName, codecForContentType } from './codecs.ts';
 import { type Envelope, createEnvelope } from './envelope.ts';
 import { BusClosedError } from './errors.ts';
-import { describe, runDelivery } from './delivery-runner.ts';
+import { type Outcome, describe, isThenable, runDelivery } from './delivery-runner.ts';
 import { type Handler, Message } from './message.ts';
 import { ERROR_MESSAGE_HEADER, ERROR_TYPE_HEADER, RequestClient } from './request-client.ts';
 import { type RetryPolicy, defaultRetryPolicy } from './retry-policy.ts';
 import { type Delivery, type Subscription, type Transport, deadLetterQueue } from './transport.ts';
 import { createLogger } from '../observe/log.ts';
 import { busHandled, busSent, tally } from '../observe/metrics.ts';
-import { childTraceparent } from '../observe/trace.ts';
+import { childTraceparent, newTraceparent } from '../observe/trace.ts';
 
 const log = createLogger('bus');
 
@@ -75,10 +75,15 @@ export class Bus {
     return this.transport.kind;
   }
 
-  async publish(topic: string, value: unknown, options: OutgoingOptions = {}): Promise<void> {
-    this.#assertOpen();
-    await this.transport.publish(topic, this.#envelope(value, options));
-    this.#sent.publish.inc();
+  // publish, send and request are plain functions returning a promise, not async ones: per message that is
+  // one promise and one microtask turn less. They still reject rather than throw.
+  publish(topic: string, value: unknown, options: OutgoingOptions = {}): Promise<void> {
+    if (this.#closed) return closedBus();
+    try {
+      return this.transport.publish(topic, this.#envelope(value, options)).then(this.#sent.publish.inc);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
   }
 
   /** Every subscriber gets every matching message, at most once. A handler's throw is logged, not retried. */
@@ -101,10 +106,14 @@ export class Bus {
     return this.#remember(sub);
   }
 
-  async send(queue: string, value: unknown, options: SendOptions = {}): Promise<void> {
-    this.#assertOpen();
-    await this.transport.send(queue, this.#envelope(value, options), { delayMs: options.delayMs });
-    this.#sent.send.inc();
+  send(queue: string, value: unknown, options: SendOptions = {}): Promise<void> {
+    if (this.#closed) return closedBus();
+    try {
+      const sent = this.transport.send(queue, this.#envelope(value, options), options.delayMs === undefined ? undefined : { delayMs: options.delayMs });
+      return sent.then(this.#sent.send.inc);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
   }
 
   /**
@@ -117,9 +126,8 @@ export class Bus {
       maxAttempts: options.maxAttempts ?? defaultRetryPolicy.maxAttempts,
       retryDelayMs: options.retryDelayMs ?? defaultRetryPolicy.retryDelayMs,
     };
-    return this.#consumeWith(queue, options.prefetch ?? 10, 'queue', (delivery) =>
-      runDelivery(this.transport, queue, delivery, policy, (envelope) => Promise.resolve(handler(new Message<T>(envelope)))),
-    );
+    const handle = (envelope: Envelope) => handler(new Message<T>(envelope));
+    return this.#consumeWith(queue, options.prefetch ?? 10, 'queue', (delivery) => runDelivery(this.transport, queue, delivery, policy, handle));
   }
 
   /**
@@ -127,11 +135,16 @@ export class Bus {
    * and with RequestTimeoutError when no reply came within timeoutMs. Responders handle a request at least once;
    * the first reply settles it and any later one is dropped.
    */
-  async request<R = unknown>(queue: string, value: unknown, options: RequestOptions = {}): Promise<R> {
-    this.#assertOpen();
-    this.#sent.request.inc();
-    const codec = options.codec ? codecByName(options.codec) : this.#codec;
-    return (await this.#requests.request(queue, value, codec, options.timeoutMs ?? 5_000, this.#headers(options))) as R;
+  request<R = unknown>(queue: string, value: unknown, options: RequestOptions = {}): Promise<R> {
+    if (this.#closed) return closedBus();
+    try {
+      const codec = options.codec ? codecByName(options.codec) : this.#codec;
+      const reply = this.#requests.request(queue, value, codec, options.timeoutMs ?? 5_000, this.#headers(options));
+      this.#sent.request.inc();
+      return reply as Promise<R>;
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
   }
 
   /**
@@ -141,30 +154,48 @@ export class Bus {
   async respond<T = unknown, R = unknown>(queue: string, responder: Responder<T, R>, options: RespondOptions = {}): Promise<Subscription> {
     this.#assertOpen();
     const policy: RetryPolicy = { maxAttempts: 5, retryDelayMs: 0 };
-    return this.#consumeWith(queue, options.prefetch ?? 10, 'rpc', (delivery) =>
-      runDelivery(this.transport, queue, delivery, policy, async (envelope) => {
-        const reply = await this.#answer(envelope, responder);
-        if (envelope.replyTo) {
-          await this.transport.reply(envelope.replyTo, reply);
-          this.#sent.reply.inc();
-        } else {
-          log.warn('a request came without replyTo; its answer has nowhere to go', { queue, id: envelope.id });
-        }
-        options.onAnswered?.(envelope);
-      }),
+    const handle = async (envelope: Envelope) => {
+      const answer = this.#answer(envelope, responder);
+      const reply = answer instanceof Promise ? await answer : answer;
+      if (envelope.replyTo) {
+        await this.transport.reply(envelope.replyTo, reply);
+        this.#sent.reply.inc();
+      } else {
+        log.warn('a request came without replyTo; its answer has nowhere to go', { queue, id: envelope.id });
+      }
+      options.onAnswered?.(envelope);
+    };
+    return this.#consumeWith(queue, options.prefetch ?? 10, 'rpc', (delivery) => runDelivery(this.transport, queue, delivery, policy, handle));
+  }
+
+  /** The reply envelope; synchronous when the responder is, so that no promise is made for it. */
+  #answer<T, R>(request: Envelope, responder: Responder<T, R>): Envelope | Promise<Envelope> {
+    let result: R | Promise<R>;
+    try {
+      const message = new Message<T>(request);
+      result = responder(message.body, message);
+    } catch (err) {
+      return this.#failed(request, err);
+    }
+    if (!isThenable(result)) return this.#reply(request, result);
+    return Promise.resolve(result).then(
+      (value) => this.#reply(request, value),
+      (err: unknown) => this.#failed(request, err),
     );
   }
 
-  async #answer<T, R>(request: Envelope, responder: Responder<T, R>): Promise<Envelope> {
+  #reply(request: Envelope, result: unknown): Envelope {
     try {
-      const message = new Message<T>(request);
-      const result = await responder(message.body, message);
       const codec = this.#replyCodec(request);
       return createEnvelope(codec.encode(result ?? null), this.#replyInit(request, codec));
     } catch (err) {
-      log.debug('responder failed; sending an error reply', { id: request.id, err: describe(err) });
-      return this.#errorReply(request, err);
+      return this.#failed(request, err);
     }
+  }
+
+  #failed(request: Envelope, err: unknown): Envelope {
+    log.debug('responder failed; sending an error reply', { id: request.id, err: describe(err) });
+    return this.#errorReply(request, err);
   }
 
   #errorReply(request: Envelope, err: unknown): Envelope {
@@ -182,11 +213,16 @@ export class Bus {
     return known.name === 'json' || known.name === 'msgpack' ? known : this.#codec;
   }
 
+  /**
+   * A reply carries its request's traceparent as it came (a new trace when it came with none): it answers the
+   * caller within the caller's trace, and the Bus records no spans, so a new span id would only name one that
+   * nothing recorded. Parsing the request's to make a child cost a tenth of an in-process round trip.
+   */
   #replyInit(request: Envelope, codec: Codec): { correlationId: string; contentType: string; headers: Record<string, string> } {
     return {
       correlationId: request.correlationId ?? request.id,
       contentType: codec.contentType,
-      headers: { traceparent: childTraceparent(request.headers.traceparent) },
+      headers: { traceparent: request.headers.traceparent ?? newTraceparent() },
     };
   }
 
@@ -263,16 +299,22 @@ export class Bus {
     queue: string,
     prefetch: number,
     kind: 'queue' | 'rpc',
-    settle: (delivery: Delivery) => Promise<string>,
+    settle: (delivery: Delivery) => Promise<Outcome>,
   ): Promise<Subscription> {
     if (!Number.isInteger(prefetch) || prefetch < 1) throw new RangeError(`prefetch must be a positive integer, got ${prefetch}`);
-    const counters = new Map<string, { inc(): void }>();
-    const count = (outcome: string) => {
-      let counter = counters.get(outcome);
-      if (!counter) counters.set(outcome, (counter = tally(busHandled, this.kind, kind, outcome)));
-      counter.inc();
+    const counters: Partial<Record<Outcome, { inc(): void }>> = {};
+    const settled = (outcome: Outcome) => {
+      (counters[outcome] ??= tally(busHandled, this.kind, kind, outcome)).inc();
+      this.#done();
     };
-    const sub = await this.transport.consume(queue, (delivery) => this.#track(settle(delivery).then(count)), { prefetch });
+    const sub = await this.transport.consume(
+      queue,
+      (delivery) => {
+        this.#running++;
+        settle(delivery).then(settled, this.#done);
+      },
+      { prefetch },
+    );
     return this.#remember(sub);
   }
 
@@ -282,6 +324,7 @@ export class Bus {
   }
 
   #headers(options: OutgoingOptions): Record<string, string> {
+    if (options.headers === undefined && options.parent === undefined) return { traceparent: newTraceparent() };
     const parent = options.parent instanceof Message ? options.parent.envelope : options.parent;
     const traceparent = options.headers?.traceparent ?? childTraceparent(parent?.headers.traceparent);
     return { ...options.headers, traceparent };
@@ -311,3 +354,6 @@ export class Bus {
   }
 }
 
+function closedBus(): Promise<never> {
+  return Promise.reject(new BusClosedError());
+}

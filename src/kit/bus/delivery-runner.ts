@@ -18,7 +18,7 @@ export async function runDelivery(
   queue: string,
   delivery: Delivery,
   policy: RetryPolicy,
-  handle: (envelope: Envelope) => Promise<void>,
+  handle: (envelope: Envelope) => unknown,
 ): Promise<Outcome> {
   const envelope = delivery.envelope;
   try {
@@ -34,7 +34,9 @@ export async function runDelivery(
       return 'dead';
     }
     try {
-      await handle(envelope);
+      // A handler that finished synchronously is not awaited: one microtask turn less per message.
+      const handled = handle(envelope);
+      if (isThenable(handled)) await handled;
     } catch (err) {
       const reason = describe(err);
       if (err instanceof PermanentError || envelope.attempt >= policy.maxAttempts) {
@@ -77,6 +79,10 @@ export async function park(transport: Transport, queue: string, envelope: Envelo
   };
   await transport.send(deadLetterQueue(queue), { ...envelope, headers });
   log.warn('message parked in the dead-letter queue', { queue, id: envelope.id, attempt: envelope.attempt, reason });
+}
+
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 }
 
 export function describe(err: unknown): string {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { RandomBatch } from '../observe/random-batch.ts';
 
 /** One message as it travels on any transport. Maps one-to-one onto AMQP properties and Redis Stream fields. */
 export interface Envelope {
@@ -15,11 +15,18 @@ export interface Envelope {
   body: Uint8Array;
 }
 
+const uuids = new RandomBatch('xxxxxxxx-xxxx-4xxx-vxxx-xxxxxxxxxxxx');
+
+/** A fresh message id: a random (version 4) UUID. */
+export function newMessageId(): string {
+  return uuids.next();
+}
+
 export type EnvelopeInit = Partial<Omit<Envelope, 'body'>>;
 
 export function createEnvelope(body: Uint8Array, init: EnvelopeInit = {}): Envelope {
   return {
-    id: init.id ?? randomUUID(),
+    id: init.id ?? newMessageId(),
     correlationId: init.correlationId,
     replyTo: init.replyTo,
     headers: init.headers ?? {},

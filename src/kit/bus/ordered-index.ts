@@ -30,19 +30,24 @@ export class OrderedIndex<V> {
 
   /** Adds a value; a key already present is replaced. */
   add(key: string, value: V): void {
-    this.take(key);
+    const hash = hashOf(key);
+    const present = this.#find(key, hash);
+    if (present !== EMPTY) {
+      this.#order.remove(this.#nodes[present]!);
+      this.#vacate(present);
+    }
     if ((this.#order.size + 1) * 2 > this.#keys.length) this.#resize(this.#keys.length * 2);
-    this.#place(key, hashOf(key), this.#order.push([key, value]));
+    this.#place(key, hash, this.#order.push([key, value]));
   }
 
   get(key: string): V | undefined {
-    const slot = this.#find(key);
+    const slot = this.#find(key, hashOf(key));
     return slot === EMPTY ? undefined : this.#nodes[slot]!.value[1];
   }
 
   /** Removes the key's value and returns it. */
   take(key: string): V | undefined {
-    const slot = this.#find(key);
+    const slot = this.#find(key, hashOf(key));
     if (slot === EMPTY) return undefined;
     const node = this.#nodes[slot]!;
     this.#order.remove(node);
@@ -61,8 +66,8 @@ export class OrderedIndex<V> {
     this.#resize(64);
   }
 
-  #find(key: string): number {
-    for (let slot = hashOf(key) & this.#mask; ; slot = (slot + 1) & this.#mask) {
+  #find(key: string, hash: number): number {
+    for (let slot = hash & this.#mask; ; slot = (slot + 1) & this.#mask) {
       const found = this.#keys[slot];
       if (found === undefined) return EMPTY;
       if (found === key) return slot;

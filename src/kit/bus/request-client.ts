@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Codec } from './codecs.ts';
 import { decodeBody } from './codecs.ts';
-import { type Envelope, createEnvelope } from './envelope.ts';
+import { type Envelope, createEnvelope, newMessageId } from './envelope.ts';
 import { BusClosedError, DecodeError, RemoteError, RequestTimeoutError } from './errors.ts';
 import { busRequestSeconds } from '../observe/metrics.ts';
 import { OrderedIndex } from './ordered-index.ts';
@@ -49,7 +48,7 @@ export class RequestClient {
 
   request(queue: string, value: unknown, codec: Codec, timeoutMs: number, headers: Record<string, string>): Promise<unknown> {
     if (this.#replyTo === undefined) return this.#openThenRequest(queue, value, codec, timeoutMs, headers);
-    const id = randomUUID();
+    const id = newMessageId();
     const envelope = createEnvelope(codec.encode(value), {
       id,
       correlationId: id,

@@ -1,4 +1,5 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { TalliedHistogram } from './tallied-histogram.ts';
 
 /** One registry per process, served on /metrics by whichever role runs there. */
 export const registry = new Registry();
@@ -43,10 +44,11 @@ export const busHandled = new Counter({
   collect: flushTallies,
 });
 
-export const busRequestSeconds = new Histogram({
-  name: 'mensageiro_bus_request_seconds',
-  help: 'Request/reply round trip as the caller sees it.',
-  labelNames: ['transport', 'outcome'] as const,
-  buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-  registers: [registry],
-});
+/** Request/reply round trip as the caller sees it, by transport and outcome (ok, error, timeout). */
+export const busRequestSeconds = new TalliedHistogram(
+  'mensageiro_bus_request_seconds',
+  'Request/reply round trip as the caller sees it.',
+  ['transport', 'outcome'],
+  [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registry,
+);

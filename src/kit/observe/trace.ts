@@ -1,31 +1,23 @@
-import { randomBytes } from 'node:crypto';
+import { RandomBatch } from './random-batch.ts';
 
 // W3C Trace Context: 00-<trace id, 32 hex>-<span id, 16 hex>-<flags>
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+const SPAN_ID = 36;
+const FLAGS = 52;
 
-let pool = Buffer.alloc(0);
-let offset = 0;
-function hex(bytes: number): string {
-  if (offset + bytes > pool.length) {
-    pool = randomBytes(4096);
-    offset = 0;
-  }
-  const out = pool.toString('hex', offset, offset + bytes);
-  offset += bytes;
-  return out;
-}
+const roots = new RandomBatch(`00-${'x'.repeat(32)}-${'x'.repeat(16)}-01`);
+const spanIds = new RandomBatch('x'.repeat(16));
 
 export function newTraceparent(): string {
-  return `00-${hex(16)}-${hex(8)}-01`;
+  return roots.next();
 }
 
 /** A new span in the same trace, or a new trace when the parent is missing or malformed. */
 export function childTraceparent(parent: string | undefined): string {
-  const match = parent ? TRACEPARENT.exec(parent) : null;
-  if (!match) return newTraceparent();
-  return `00-${match[1]}-${hex(8)}-${match[3]}`;
+  if (parent === undefined || !TRACEPARENT.test(parent)) return newTraceparent();
+  return `${parent.slice(0, SPAN_ID)}${spanIds.next()}${parent.slice(FLAGS)}`;
 }
 
 export function traceIdOf(traceparent: string | undefined): string | undefined {
-  return traceparent ? TRACEPARENT.exec(traceparent)?.[1] : undefined;
+  return traceparent !== undefined && TRACEPARENT.test(traceparent) ? traceparent.slice(3, SPAN_ID - 1) : undefined;
 }

@@ -3,7 +3,7 @@ import { QueueFullError } from '../../errors.ts';
 import { type ConsumeOptions, type Delivery, type SendOptions, type Subscription, type Transport, type TransportOptions, DEFAULT_MAX_QUEUE_LENGTH, deadLetterQueue } from '../../transport.ts';
 import { AmqpLink } from './link.ts';
 import { ChannelLostError, type ConfirmOutlet, NackedError, UnroutableError } from './outlet.ts';
-import { fromMessage, toContent, toPublishOptions } from './properties.ts';
+import { fromMessage, toContent, toPublishFields } from './properties.ts';
 import { QueueConsumer } from './queue-consumer.ts';
 import { ReplyConsumer } from './reply-consumer.ts';
 import type { Session } from './session.ts';
@@ -31,7 +31,7 @@ interface Target {
   routingKey: string;
   persistent: boolean;
   /** Declares what routingKey routes to (undefined when it already is); absent for replies. */
-  declare?: (session: Session) => Promise<void> | undefined;
+  declare?: (session: Session, target: Target) => Promise<void> | undefined;
   /** A request: it must go out on the reply channel (direct reply-to). */
   viaReplies?: boolean;
 }
@@ -46,6 +46,8 @@ export class AmqpTransport implements Transport {
   readonly #delayBuckets = new Map<string, Set<number>>();
   #replies: ReplyConsumer | undefined;
   #closed = false;
+  /** A target's declare for a plain send, made once rather than a closure per message. */
+  readonly #declareQueue = (session: Session, target: Target) => this.#declare(session, target.queue);
 
   constructor(link: AmqpLink, options: TransportOptions) {
     this.#link = link;
@@ -58,7 +60,7 @@ export class AmqpTransport implements Transport {
       const session = await this.#link.session(SEND_TIMEOUT_MS);
       try {
         const outlet = await session.plainOutlet();
-        return await outlet.publish(TOPIC_EXCHANGE, topic, toContent(envelope), toPublishOptions(envelope, false));
+        return await outlet.publish(toPublishFields(TOPIC_EXCHANGE, topic, envelope, false), toContent(envelope));
       } catch (err) {
         if (!isTransient(err, session) || tries >= MAX_RETRIES_ON_LIVE_CONNECTION) throw err;
       }
@@ -84,7 +86,7 @@ export class AmqpTransport implements Transport {
     // A request (anything with a replyTo, including one a router forwards) dies with its caller's reply-to if the
     // broker restarts, so writing it to disk buys nothing; at low rates each persistent message cost an fsync.
     const persistent = !envelope.replyTo;
-    return this.#deliver({ queue, routingKey: queue, persistent, declare: (session) => this.#declare(session, queue), viaReplies }, envelope);
+    return this.#deliver({ queue, routingKey: queue, persistent, declare: this.#declareQueue, viaReplies }, envelope);
   }
 
   async consume(queue: string, onDelivery: (delivery: Delivery) => void, options: ConsumeOptions): Promise<Subscription> {
@@ -208,17 +210,21 @@ export class AmqpTransport implements Transport {
   /** Publishes on a confirm channel until the broker confirms, through reconnects. */
   async #deliver(target: Target, envelope: Envelope): Promise<void> {
     const content = toContent(envelope);
-    const options = toPublishOptions(envelope, target.persistent, target.declare !== undefined);
-    const deadline = Date.now() + SEND_TIMEOUT_MS;
+    const fields = toPublishFields('', target.routingKey, envelope, target.persistent, target.declare !== undefined);
+    let deadline: number | undefined;
     let retriesOnLive = 0;
     while (true) {
       // The common case (connected, queue declared, channel open) takes no detours through promises.
-      const session = this.#link.current ?? (await this.#link.session(Math.max(1, deadline - Date.now())));
+      let session = this.#link.current;
+      if (!session) {
+        deadline ??= Date.now() + SEND_TIMEOUT_MS;
+        session = await this.#link.session(Math.max(1, deadline - Date.now()));
+      }
       try {
-        const declaring = target.declare?.(session);
+        const declaring = target.declare?.(session, target);
         if (declaring) await declaring;
         const outlet = (!target.viaReplies && session.readyConfirmOutlet()) || (await this.#outletFor(session, target));
-        await outlet.confirm('', target.routingKey, content, options);
+        await outlet.confirm(fields, content);
         return;
       } catch (err) {
         if (err instanceof NackedError) throw new QueueFullError(target.queue);
@@ -240,6 +246,7 @@ export class AmqpTransport implements Transport {
 
   /** A queue, and its dead-letter queue first, since the queue dead-letters into it; a plain queue alone. */
   #declare(session: Session, queue: string): Promise<void> | undefined {
+    if (session.declared(queue)) return undefined; // the hot path: no closures made
     if (this.#plainQueues.has(queue)) return session.declareOnce(queue, (ch) => declareQueue(ch, queue, {}));
     const max = this.#maxQueueLength;
     if (isDeadLetterQueue(queue)) return session.declareOnce(queue, (ch) => declareQueue(ch, queue, queueArguments(queue, max)));

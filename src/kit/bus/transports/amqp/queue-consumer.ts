@@ -1,5 +1,6 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { createLogger } from '../../../observe/log.ts';
+import type { Envelope } from '../../envelope.ts';
 import type { Delivery } from '../../transport.ts';
 import type { AmqpLink } from './link.ts';
 import { fromMessage } from './properties.ts';
@@ -111,31 +112,51 @@ export class QueueConsumer extends Resumable<ConsumerChannel> {
       return;
     }
     state.unacked++;
-    let settled = false;
-    const delivery: Delivery = {
-      envelope: fromMessage(message),
-      redelivered: message.fields.redelivered,
-      ack: async () => {
-        if (settled) return;
-        settled = true;
-        state.unacked--;
-        try {
-          if (state.open) state.channel.ack(message);
-        } catch {
-          // the connection is closing: the broker requeues the message
-        }
-        this.#closeIfIdle(state);
-      },
-    };
     try {
-      this.spec.onDelivery(delivery);
+      this.spec.onDelivery(new QueueDelivery(fromMessage(message), message, state, this));
     } catch (err) {
       // Thrown inside amqplib's event, it would close the channel; the message stays unacked instead.
       log.error('a delivery handler threw', { queue: this.spec.queue, err });
     }
   }
 
+  /** A delivery's ack, once. */
+  acked(state: ConsumerChannel, message: ConsumeMessage): void {
+    state.unacked--;
+    try {
+      if (state.open) state.channel.ack(message);
+    } catch {
+      // the connection is closing: the broker requeues the message
+    }
+    this.#closeIfIdle(state);
+  }
+
   #closeIfIdle(state: ConsumerChannel): void {
     if (state.cancelled && state.unacked === 0 && state.open) state.channel.close().catch(() => {});
+  }
+}
+
+const settled: Promise<void> = Promise.resolve();
+
+/** A class rather than an object with an ack closure: nothing is made per delivery beyond this. */
+class QueueDelivery implements Delivery {
+  readonly redelivered: boolean;
+  #acked = false;
+
+  constructor(
+    readonly envelope: Envelope,
+    private readonly message: ConsumeMessage,
+    private readonly state: ConsumerChannel,
+    private readonly consumer: QueueConsumer,
+  ) {
+    this.redelivered = message.fields.redelivered;
+  }
+
+  ack(): Promise<void> {
+    if (!this.#acked) {
+      this.#acked = true;
+      this.consumer.acked(this.state, this.message);
+    }
+    return settled;
   }
 }

@@ -82,6 +82,12 @@ export class Session {
     return done;
   }
 
+  /** True once `name` is declared on this connection and needs no declaring again before refreshMs. */
+  declared(name: string, refreshMs = Number.POSITIVE_INFINITY): boolean {
+    const known = this.#declared.get(name);
+    return known !== undefined && known.settled && (refreshMs === Number.POSITIVE_INFINITY || Date.now() - known.at < refreshMs);
+  }
+
   forget(name: string): void {
     this.#declared.delete(name);
   }

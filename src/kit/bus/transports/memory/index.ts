@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Envelope } from '../../envelope.ts';
 import { QueueFullError } from '../../errors.ts';
-import { LinkedList } from '../../linked-list.ts';
+import { LinkedList, type ListNode } from '../../linked-list.ts';
 import { compilePattern } from '../../pattern.ts';
 import { type ConsumeOptions, type Delivery, type SendOptions, type Subscription, type Transport, type TransportOptions, DEFAULT_MAX_QUEUE_LENGTH, deadLetterQueue } from '../../transport.ts';
 
@@ -26,6 +26,22 @@ class MemoryConsumer {
     readonly prefetch: number,
     readonly onDelivery: (delivery: Delivery) => void,
   ) {}
+}
+
+/** A class rather than an object with an ack closure: nothing is allocated per delivery beyond this. */
+class MemoryDelivery implements Delivery {
+  constructor(
+    readonly envelope: Envelope,
+    readonly redelivered: boolean,
+    private readonly queue: MemoryQueue,
+    private readonly consumer: MemoryConsumer,
+    private readonly held: ListNode<Item>,
+  ) {}
+
+  ack(): Promise<void> {
+    if (this.consumer.inFlight.remove(this.held)) this.queue.schedule();
+    return settled;
+  }
 }
 
 class MemoryQueue {
@@ -98,16 +114,7 @@ class MemoryQueue {
       }
       if (!chosen) return;
       const item = this.shift()!;
-      const consumer = chosen;
-      const held = consumer.inFlight.push(item);
-      consumer.onDelivery({
-        envelope: item.envelope,
-        redelivered: item.redelivered,
-        ack: () => {
-          if (consumer.inFlight.remove(held)) this.schedule();
-          return settled;
-        },
-      });
+      chosen.onDelivery(new MemoryDelivery(item.envelope, item.redelivered, this, chosen, chosen.inFlight.push(item)));
     }
   }
 }
@@ -154,12 +161,14 @@ export class MemoryTransport implements Transport {
     return { cancel: async () => void this.broker.subscriptions.delete(sub) };
   }
 
-  async send(queue: string, envelope: Envelope, options: SendOptions = {}): Promise<void> {
+  // send and reply are plain functions returning a settled promise: an async function would make a new one per message.
+  send(queue: string, envelope: Envelope, options?: SendOptions): Promise<void> {
     const target = this.broker.queue(queue);
-    if (target.length >= target.maxLength) throw new QueueFullError(queue);
+    if (target.length >= target.maxLength) return Promise.reject(new QueueFullError(queue));
     const item = { envelope, redelivered: false };
-    if (options.delayMs && options.delayMs > 0) setTimeout(() => target.push(item), options.delayMs).unref();
+    if (options?.delayMs && options.delayMs > 0) setTimeout(() => target.push(item), options.delayMs).unref();
     else target.push(item);
+    return settled;
   }
 
   async consume(queue: string, onDelivery: (delivery: Delivery) => void, options: ConsumeOptions): Promise<Subscription> {
@@ -207,9 +216,10 @@ export class MemoryTransport implements Transport {
     return this.#replyAddress;
   }
 
-  async reply(address: string, envelope: Envelope): Promise<void> {
+  reply(address: string, envelope: Envelope): Promise<void> {
     const channel = this.broker.replyChannels.get(address);
     if (channel) queueMicrotask(() => channel(envelope));
+    return settled;
   }
 
   async close(): Promise<void> {

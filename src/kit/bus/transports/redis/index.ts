@@ -3,6 +3,7 @@ import type { Envelope } from '../../envelope.ts';
 import { QueueFullError } from '../../errors.ts';
 import { type ConsumeOptions, type Delivery, type SendOptions, type Subscription, type Transport, type TransportOptions, DEFAULT_MAX_QUEUE_LENGTH, deadLetterQueue } from '../../transport.ts';
 import { duplicateConnection, openConnection } from './connection.ts';
+import { coalesceThisTick } from './coalesce-writes.ts';
 import { DelayedMover, delayedKey } from './delayed-mover.ts';
 import { fromStreamFields, packFieldList, packMessage, toStreamFields } from './fields.ts';
 import { rangeEntries } from './replies.ts';
@@ -42,6 +43,7 @@ export class RedisTransport implements Transport {
   }
 
   async publish(topic: string, envelope: Envelope): Promise<void> {
+    coalesceThisTick(this.#command);
     await this.#command.publish(topic, packMessage(envelope));
   }
 
@@ -57,6 +59,7 @@ export class RedisTransport implements Transport {
       this.#mover.sentDelayed(queue);
       return;
     }
+    coalesceThisTick(this.#command);
     const id = await this.#command.busSend(queue, this.#maxQueueLength, ...toStreamFields(envelope));
     if (id === null) throw new QueueFullError(queue);
   }
@@ -117,6 +120,7 @@ export class RedisTransport implements Transport {
   }
 
   async reply(address: string, envelope: Envelope): Promise<void> {
+    coalesceThisTick(this.#command);
     await this.#command.publish(address, packMessage(envelope));
   }
 

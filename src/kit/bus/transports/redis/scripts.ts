@@ -47,11 +47,11 @@ for _, member in ipairs(due) do
 end
 return {#due, redis.call('ZCARD', KEYS[1])}`,
   },
-  /** KEYS: stream. ARGV: group, entry id. Acknowledges and deletes, so the stream does not grow. */
+  /** KEYS: stream. ARGV: group, entry id… Acknowledges and deletes, so the stream does not grow. */
   busAck: {
     numberOfKeys: 1,
-    lua: `redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-return redis.call('XDEL', KEYS[1], ARGV[2])`,
+    lua: `redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
+return redis.call('XDEL', KEYS[1], unpack(ARGV, 2))`,
   },
   /**
    * KEYS: stream. ARGV: group, min idle ms. Drops consumers that hold nothing and have not been seen for
@@ -78,7 +78,7 @@ export interface BusScripts {
   busSend(stream: string, maxLength: number, ...fields: Arg[]): Promise<string | null>;
   busSendDelayed(stream: string, delayed: string, maxLength: number, delayMs: number, member: Buffer): Promise<number>;
   busMoveDue(delayed: string, stream: string, batch: number): Promise<[moved: number, waiting: number]>;
-  busAck(stream: string, group: string, id: string): Promise<number>;
+  busAck(stream: string, group: string, ...ids: string[]): Promise<number>;
   busPruneConsumers(stream: string, group: string, minIdleMs: number): Promise<number>;
 }
 

@@ -3,6 +3,8 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Delivery } from '../../transport.ts';
 import { createLogger } from '../../../observe/log.ts';
+import { AckBatch, StreamDelivery } from './ack-batch.ts';
+import { coalesceThisTick } from './coalesce-writes.ts';
 import { fromStreamFields } from './fields.ts';
 import type { ScriptedRedis } from './scripts.ts';
 import { type StreamEntry, autoclaimEntries, readEntries } from './replies.ts';
@@ -47,9 +49,17 @@ export class StreamConsumer {
   #slotFreed: (() => void) | undefined;
   #refreshing = false;
   #loop: Promise<void> = Promise.resolve();
+  readonly #acks: AckBatch;
 
   constructor(setup: ConsumerSetup) {
     this.#setup = setup;
+    this.#acks = new AckBatch(
+      (ids) => {
+        coalesceThisTick(setup.command);
+        return setup.command.busAck(setup.queue, setup.group, ...ids);
+      },
+      (ids) => this.#acked(ids),
+    );
     this.#claimEveryMs = Math.max(50, setup.claimIdleMs / 2);
     this.#blockMs = Math.min(1_000, this.#claimEveryMs);
     this.#refreshTimer = setInterval(() => void this.#refresh(), Math.max(50, setup.claimIdleMs / 3));
@@ -150,24 +160,15 @@ export class StreamConsumer {
       return;
     }
     this.#inFlight.add(id);
-    let settled = false;
-    this.#setup.onDelivery({
-      envelope: fromStreamFields(id, fields),
-      redelivered,
-      ack: async () => {
-        if (settled) return;
-        settled = true;
-        try {
-          await command.busAck(queue, group, id);
-        } finally {
-          // Even when the ack failed: no longer refreshed, the entry goes back to the group after claimIdleMs.
-          this.#inFlight.delete(id);
-          this.#slotFreed?.();
-          this.#slotFreed = undefined;
-          if (!this.#active && this.#inFlight.size === 0) clearInterval(this.#refreshTimer);
-        }
-      },
-    });
+    this.#setup.onDelivery(new StreamDelivery(fromStreamFields(id, fields), redelivered, id, this.#acks));
+  }
+
+  /** Even when the ack failed: no longer refreshed, the entries go back to the group after claimIdleMs. */
+  #acked(ids: string[]): void {
+    for (const id of ids) this.#inFlight.delete(id);
+    this.#slotFreed?.();
+    this.#slotFreed = undefined;
+    if (!this.#active && this.#inFlight.size === 0) clearInterval(this.#refreshTimer);
   }
 
   /** Resets the idle time of our in-flight entries (XCLAIM to ourselves, JUSTID: no delivery count). */
