@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { browserSkip, launchBrowser } from '../helpers/browser.ts';
-import { exitOf, freePort, startCli } from '../helpers/cli-process.ts';
+import { exitOf, freePort, startCli, startUp } from '../helpers/cli-process.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const PAGES = [
@@ -31,13 +29,14 @@ describe('the pages of mensageiro up, in a real browser', { skip: browserSkip(),
   before(async () => {
     mkdirSync('.tmp', { recursive: true });
     port = await freePort();
-    up = startCli(['up', '--port', String(port), '--host', '127.0.0.1'], { DB_PATH: join(mkdtempSync(join(tmpdir(), 'up-')), 'sales.db') });
+    up = startUp(port);
     await waitFor(() => up.output().includes('mensageiro is up on'), 'the server to start', 60_000);
     browser = await launchBrowser();
   });
   after(async () => {
     await browser?.close();
     up?.kill('SIGKILL');
+    if (up) await exitOf(up);
   });
 
   async function open(path: string, options: { phone?: boolean; dark?: boolean } = {}): Promise<Page> {
