@@ -35,8 +35,9 @@ describe('the pages of mensageiro up, in a real browser', { skip: browserSkip(),
   });
   after(async () => {
     await browser?.close();
-    up?.kill('SIGKILL');
-    if (up) await exitOf(up);
+    // Ctrl-C, so the embedded systems remove what they made in /tmp; SIGKILL only if it hangs.
+    up?.kill('SIGINT');
+    if (up) await exitOf(up, 20_000).catch(() => up.kill('SIGKILL'));
   });
 
   async function open(path: string, options: { phone?: boolean; dark?: boolean } = {}): Promise<Page> {
