@@ -24,6 +24,21 @@ export function startUp(port: number, env: NodeJS.ProcessEnv = {}): ReturnType<t
   return cli;
 }
 
+/**
+ * Ctrl-C, as a user stops it, so it removes what it made (temporary folders); SIGKILL only when it has not exited
+ * within `timeoutMs`. Resolves with its exit code (null after the SIGKILL).
+ */
+export async function stopGracefully(child: ChildProcess, timeoutMs = 20_000): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  child.kill('SIGINT');
+  try {
+    return await exitOf(child, timeoutMs);
+  } catch {
+    child.kill('SIGKILL');
+    return null;
+  }
+}
+
 export function exitOf(child: ChildProcess, timeoutMs = 10_000): Promise<number | null> {
   if (child.exitCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve, reject) => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { browserSkip, launchBrowser } from '../helpers/browser.ts';
-import { freePort, startUp } from '../helpers/cli-process.ts';
+import { freePort, startUp, stopGracefully } from '../helpers/cli-process.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 describe('landing page in a real browser', { skip: browserSkip(), timeout: 90_000 }, () => {
@@ -18,7 +18,7 @@ describe('landing page in a real browser', { skip: browserSkip(), timeout: 90_00
   });
   after(async () => {
     await browser?.close();
-    up?.kill('SIGINT');
+    if (up) await stopGracefully(up);
   });
 
   it('shows a card per system with its status, and links to /health', async () => {

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { browserSkip, launchBrowser } from '../helpers/browser.ts';
-import { exitOf, freePort, startCli, startUp } from '../helpers/cli-process.ts';
+import { exitOf, freePort, startCli, startUp, stopGracefully } from '../helpers/cli-process.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const PAGES = [
@@ -35,9 +35,7 @@ describe('the pages of mensageiro up, in a real browser', { skip: browserSkip(),
   });
   after(async () => {
     await browser?.close();
-    // Ctrl-C, so the embedded systems remove what they made in /tmp; SIGKILL only if it hangs.
-    up?.kill('SIGINT');
-    if (up) await exitOf(up, 20_000).catch(() => up.kill('SIGKILL'));
+    if (up) await stopGracefully(up);
   });
 
   async function open(path: string, options: { phone?: boolean; dark?: boolean } = {}): Promise<Page> {

@@ -26,7 +26,6 @@ const TAIL_LINES = 20;
 export class ProcessGroup {
   readonly #children = new Map<string, ChildProcess>();
   readonly #tails = new Map<string, string[]>();
-  readonly #exited: Array<() => void> = [];
   #width = 14;
 
   constructor(
@@ -56,7 +55,6 @@ export class ProcessGroup {
       this.#children.delete(name);
       this.announce(name, `exited (${signal ?? `code ${code}`})`);
       this.hooks.onExit?.(name, code, signal);
-      if (this.#children.size === 0) this.#exited.splice(0).forEach((resolve) => resolve());
     });
     this.#children.set(name, child);
     if (child.pid !== undefined) this.announce(name, `started (pid ${child.pid})`);
@@ -73,21 +71,8 @@ export class ProcessGroup {
     return [...(this.#tails.get(name) ?? [])];
   }
 
-  get size(): number {
-    return this.#children.size;
-  }
-
-  isRunning(name: string): boolean {
-    return this.#children.has(name);
-  }
-
   pids(): Record<string, number> {
     return Object.fromEntries([...this.#children].filter(([, c]) => c.pid !== undefined).map(([name, c]) => [name, c.pid!]));
-  }
-
-  allExited(): Promise<void> {
-    if (this.#children.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#exited.push(resolve));
   }
 
   /**
