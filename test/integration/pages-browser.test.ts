@@ -146,7 +146,8 @@ describe('the pages of mensageiro up, in a real browser', { skip: browserSkip(),
     }
     assert.equal(await page.locator('#summary td.match.mismatch').count(), 0, 'nothing shows as a mismatch after a purge');
 
-    // Each payment waits 1.5 s at either processor: until it is answered, it is in flight, not a mismatch.
+    // Each payment waits 1 s at either processor: until it is answered, it is in flight, not a mismatch. (A processor
+    // slower than the routing policy's 1.2 s gets nothing, so a longer delay would hold the payments back instead.)
     const setDelay = async (ms: number) => {
       for (const processor of ['default', 'fallback']) {
         await page.fill(`tr[data-processor="${processor}"] input.delay`, String(ms));
@@ -157,7 +158,7 @@ describe('the pages of mensageiro up, in a real browser', { skip: browserSkip(),
         return processors.default!.delayMs === ms && processors.fallback!.delayMs === ms;
       }, `the delays to be ${ms} ms`);
     };
-    await setDelay(1500);
+    await setDelay(1000);
     await page.fill('#rate', '20');
     await page.fill('#seconds', '1');
     await page.click('#run');
