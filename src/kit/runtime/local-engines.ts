@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { get } from 'node:http';
 import { delimiter, join } from 'node:path';
 
+/** An engine's binary (nginx, redis-server) at one of its usual paths or on the PATH, for the cluster commands. */
 export function findExecutable(name: string, known: string[]): string | undefined {
   for (const path of known) if (existsSync(path)) return path;
   for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir && existsSync(join(dir, name))) return join(dir, name);
@@ -9,7 +10,7 @@ export function findExecutable(name: string, known: string[]): string | undefine
 }
 
 /**
- * The cluster's private Redis on a unix socket. Durable: every write goes to an append-only file in `dir`, synced
+ * A cluster's private Redis on a unix socket. Durable: every write goes to an append-only file in `dir`, synced
  * once a second, so a kill -9 of Redis loses at most the last second; otherwise it keeps nothing on disk.
  */
 export function redisArgs(socket: string, dir: string, durable: boolean): string[] {
