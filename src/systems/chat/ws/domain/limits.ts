@@ -5,8 +5,8 @@ export const PONG_WAIT_MS = 60_000;
 export const MAX_FRAME_BYTES = 8_192;
 /** Frames a connection may have queued for sending before it counts as a slow consumer. */
 export const SEND_BUFFER_MESSAGES = 256;
-/** Characters queued for one connection (its own queue), beside the messages bound. */
-export const SEND_BUFFER_CHARS = 1_048_576;
+/** Characters queued for one connection (its own queue), beside the messages bound: room for a full history. */
+export const SEND_BUFFER_CHARS = 2_097_152;
 /** Bytes handed to the socket and not yet written out before the server stops handing it more. */
 export const SOCKET_HIGH_WATER_BYTES = 65_536;
 

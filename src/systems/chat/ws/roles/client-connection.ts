@@ -124,6 +124,10 @@ export class ClientConnection {
 
   #queue(frame: string): void {
     if (!this.#buffer.push(frame)) return this.#overflow();
+    // Frames of one turn of the event loop leave together; but a turn can bring hundreds (libuv reads up to
+    // 2 MB from a socket at once), so past a quarter of the buffer they go now, for as long as the socket takes them.
+    const { maxMessages, maxChars } = this.settings.sendBuffer;
+    if (this.#buffer.length * 4 >= maxMessages || this.#buffer.chars * 4 >= maxChars) return this.#flush();
     if (!this.#flushing) {
       this.#flushing = true;
       setImmediate(this.#flush);
@@ -131,7 +135,7 @@ export class ClientConnection {
   }
 
   readonly #flush = (): void => {
-    this.#flushing = false;
+    this.#flushing = false; // when called at once, a flush still scheduled may find nothing left: it ends there
     if (this.#closed || this.ws.readyState !== this.ws.OPEN) return;
     while (this.ws.bufferedAmount < this.settings.socketHighWaterBytes) {
       const batch = this.#buffer.takeBatch(BATCH_MAX_CHARS);
