@@ -29,6 +29,8 @@ export async function startChatInstance(options: {
   connection?: Partial<ConnectionSettings>;
   pingIntervalMs?: number;
   maxConnections?: number;
+  /** A port to listen on (default: any free one). */
+  port?: number;
 }): Promise<ChatInstance> {
   const hub = await ChatHub.start({
     instanceId: options.instanceId,
@@ -41,7 +43,7 @@ export async function startChatInstance(options: {
     connection: options.connection,
     pingIntervalMs: options.pingIntervalMs,
   });
-  const { app, port } = await startChatServer(hub, { port: 0, host: '127.0.0.1', auth: options.auth, maxConnections: options.maxConnections });
+  const { app, port } = await startChatServer(hub, { port: options.port ?? 0, host: '127.0.0.1', auth: options.auth, maxConnections: options.maxConnections });
   return {
     hub,
     url: `ws://127.0.0.1:${port}/ws`,
