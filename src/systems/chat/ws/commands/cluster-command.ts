@@ -84,7 +84,7 @@ export async function clusterCommand(argv: string[], io: CliIo): Promise<number>
     const serverArgs = ['--bus', redisUrl, '--store', 'memory', '--presence-ttl', presenceTtl, ...(values.anonymous ? ['--anonymous'] : [])];
     for (const server of servers) start(server.name, role(['server', '--port', String(server.port), '--host', '127.0.0.1', '--instance', server.name, ...serverArgs]));
     await Promise.all(servers.map((server) => supervisor.ready(server.name, /listening on/, 60_000)));
-    writeFileSync(join(dir, 'nginx.conf'), chatNginxConfig({ port, servers: servers.map((server) => `127.0.0.1:${server.port}`), dir }));
+    writeFileSync(join(dir, 'nginx.conf'), chatNginxConfig({ port, servers: servers.map((server) => `127.0.0.1:${server.port}`), dir, foreground: true }));
     start('nginx', { command: nginx, args: ['-c', join(dir, 'nginx.conf'), '-p', dir, '-e', 'stderr'] });
     await supervisor.whileUp(waitForHttp(`http://127.0.0.1:${port}/health`));
   } catch (err) {

@@ -2,8 +2,10 @@ export interface ChatNginxOptions {
   port: number;
   /** The instances, as host:port. */
   servers: string[];
-  /** Where nginx keeps its pid and temp files (a local run); absent in a container, which has its own. */
-  dir?: string;
+  /** Where nginx keeps its pid and temp files: a folder of the run, or /tmp in a read-only container. */
+  dir: string;
+  /** nginx stays in the foreground, as a supervised process does (a container's image says so itself). */
+  foreground: boolean;
 }
 
 /**
@@ -12,30 +14,23 @@ export interface ChatNginxOptions {
  * (the server's pings keep it alive anyway); /health and / passed on. On one machine every client has the same
  * address, so ip_hash sends them all to one instance: open an instance's own port to reach another.
  */
-export function chatNginxConfig({ port, servers, dir }: ChatNginxOptions): string {
-  const local = dir
-    ? `daemon off;
-pid ${dir}/nginx.pid;
-`
-    : '';
-  const temp = dir
-    ? `  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-`
-    : '';
+export function chatNginxConfig({ port, servers, dir, foreground }: ChatNginxOptions): string {
   const forwarded = `      proxy_set_header Host $host;
       proxy_set_header X-Real-IP $remote_addr;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;`;
   return `worker_processes 1;
-${local}error_log stderr warn;
+${foreground ? 'daemon off;\n' : ''}pid ${dir}/nginx.pid;
+error_log stderr warn;
 events { worker_connections 4096; }
 http {
   access_log off;
   server_tokens off;
-${temp}  upstream chat_servers {
+  client_body_temp_path ${dir}/client_body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  upstream chat_servers {
     ip_hash;
 ${servers.map((server) => `    server ${server};`).join('\n')}
   }
