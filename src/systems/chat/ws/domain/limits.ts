@@ -20,7 +20,7 @@ export const NAME_MAX_LENGTH = 64;
 export const DEFAULT_HISTORY_LIMIT = 50;
 export const MAX_HISTORY_LIMIT = 200;
 /** Messages a reconnecting client can recover with `since`; more than that and it gets a history reset. */
-export const RECOVERY_LIMIT = 500;
+export const RECOVERY_LIMIT = 200;
 /** How far back a message can still be edited: the reference keeps a room's last 1000 messages. */
 export const EDIT_WINDOW = 1_000;
 export const MAX_ROOMS_PER_CONNECTION = 100;
