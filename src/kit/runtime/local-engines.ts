@@ -43,3 +43,11 @@ export async function waitForHttp(url: string, timeoutMs = 20_000): Promise<void
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/**
+ * The lines of an nginx `http` block that put its temp folders under `dir`, indented for it: nginx run by a user
+ * without root (a cluster's own folder, or /tmp in a read-only container) cannot write the compiled-in ones.
+ */
+export function nginxTempPaths(dir: string): string {
+  return ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `  ${kind}_temp_path ${dir}/${kind};`).join('\n');
+}

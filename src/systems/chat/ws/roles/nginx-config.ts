@@ -1,3 +1,5 @@
+import { nginxTempPaths } from '../../../../kit/runtime/local-engines.ts';
+
 export interface ChatNginxOptions {
   port: number;
   /** The instances, as host:port. */
@@ -25,11 +27,7 @@ events { worker_connections 4096; }
 http {
   access_log off;
   server_tokens off;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+${nginxTempPaths(dir)}
   upstream chat_servers {
     ip_hash;
 ${servers.map((server) => `    server ${server};`).join('\n')}
