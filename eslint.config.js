@@ -4,7 +4,7 @@ import { importDirection } from './eslint/import-direction.js';
 
 const BROWSER_GLOBALS = ['window', 'document', 'fetch', 'EventSource', 'localStorage', 'location', 'confirm', 'performance', 'FormData', 'CSS',
   'AbortSignal', 'DOMException', 'HTMLElement', 'HTMLInputElement', 'HTMLSelectElement', 'HTMLButtonElement', 'HTMLFormElement', 'HTMLTableRowElement',
-  'Element', 'Event', 'MessageEvent', 'Response', 'getComputedStyle'];
+  'Element', 'Event', 'MessageEvent', 'Response', 'getComputedStyle', 'WebSocket', 'sessionStorage', 'crypto'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'reports/**', '.tmp/**'] },

@@ -24,6 +24,7 @@ export const systems: SystemEntry[] = [
     title: 'Chat — WebSocket front door',
     origin: 'after go-socket',
     summary: 'Rooms, direct messages and presence on N instances behind nginx over Redis Pub/Sub, persisted through Redis Streams to PostgreSQL.',
+    load: async () => (await import('../systems/chat/ws/web/chat-ws-module.ts')).chatWsModule(),
   },
   {
     name: 'fleet',

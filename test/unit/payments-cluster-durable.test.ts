@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../src/kit/cli/args.ts';
 import { clusterCommand } from '../../src/systems/payments/commands/cluster-command.ts';
-import { redisArgs } from '../../src/systems/payments/commands/cluster-support.ts';
+import { redisArgs } from '../../src/kit/runtime/local-engines.ts';
 import { textSink } from '../helpers/text-sink.ts';
 
 describe('payments cluster --durable', () => {

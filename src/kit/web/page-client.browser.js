@@ -41,7 +41,7 @@ export function el(tag, attributes = {}, text) {
 }
 
 /** Shows or hides the shell's line saying the server does not answer. @param {boolean} gone */
-function connectionLost(gone) {
+export function connectionLost(gone) {
   const line = document.getElementById('connection');
   if (line) line.hidden = !gone;
 }

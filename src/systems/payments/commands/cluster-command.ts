@@ -6,7 +6,7 @@ import { usageTable } from '../../../kit/observe/usage-table.ts';
 import { Supervisor } from '../../../kit/runtime/supervisor.ts';
 import { type Launch, thisCli } from '../../../kit/runtime/this-cli.ts';
 import { nginxConfig } from '../roles/nginx-config.ts';
-import { findExecutable, redisArgs, waitForHttp, waitForPath } from './cluster-support.ts';
+import { findExecutable, redisArgs, waitForHttp, waitForPath } from '../../../kit/runtime/local-engines.ts';
 import { PaymentsCommandError, httpUrl } from './common.ts';
 
 export const CLUSTER_HELP = `usage: mensageiro payments cluster [--port 9999] [--instances 2] [--processor-default URL --processor-fallback URL]

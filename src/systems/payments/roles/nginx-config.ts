@@ -1,3 +1,4 @@
+import { nginxTempPaths } from '../../../kit/runtime/local-engines.ts';
 import { BODY_TOO_LARGE, MAX_BODY_BYTES } from '../domain/payment.ts';
 
 /** The backends' JSON error, as an nginx string (inside it a backslash is written twice). */
@@ -31,11 +32,7 @@ events { worker_connections 8192; multi_accept on; }
 http {
   access_log off;
   server_tokens off;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+${nginxTempPaths(dir)}
   client_max_body_size ${MAX_BODY_BYTES};
   # Large enough that a payment body stays in memory, where the map below can read it.
   client_body_buffer_size ${MAX_BODY_BYTES};

@@ -1,0 +1,23 @@
+import type { CliIo } from '../../../../kit/cli/args.ts';
+import { type SubcommandSet, runSubcommand } from '../../../../kit/cli/subcommands.ts';
+import { ListenError } from '../../../../kit/observe/http-server.ts';
+import { ChatWsCommandError } from './common.ts';
+
+const USAGE = `usage: mensageiro chat ws <role> [options]
+
+  server    one instance: GET /ws (the JSON protocol), the chat page, /health, /metrics
+  cluster   Redis, N instances on 8081… and nginx on 8080 in front (ip_hash), as separate processes
+  token     prints a JWT (HS256, signed with $MENSAGEIRO_CHAT_JWT_SECRET) for a user
+
+The chat also runs embedded in "mensageiro up" under /chat/. Run "mensageiro chat ws <role> --help" for its options.
+`;
+
+const commands: SubcommandSet['commands'] = {
+  server: async () => (await import('./server-command.ts')).serverCommand,
+  cluster: async () => (await import('./cluster-command.ts')).clusterCommand,
+  token: async () => (await import('./token-command.ts')).tokenCommand,
+};
+
+export function chatWsCommand(argv: string[], io: CliIo): Promise<number> {
+  return runSubcommand({ system: 'chat ws', usage: USAGE, commands, operationalErrors: [ChatWsCommandError, ListenError] }, argv, io);
+}

@@ -1,0 +1,83 @@
+import type { ClientConnection } from './client-connection.ts';
+
+const NONE: ReadonlySet<ClientConnection> = new Set();
+
+/**
+ * This instance's connections by room and by user. A user is present in a room here while any of its
+ * connections subscribes to it or tracks its presence; the hub tells Presence when that starts and ends.
+ */
+export class LocalMembers {
+  readonly connections = new Set<ClientConnection>();
+  readonly #subscribers = new Map<string, Set<ClientConnection>>();
+  readonly #trackers = new Map<string, Set<ClientConnection>>();
+  readonly #users = new Map<string, Set<ClientConnection>>();
+
+  /** Adds the connection under its user; true when it is the user's first here. */
+  add(connection: ClientConnection): boolean {
+    this.connections.add(connection);
+    return addTo(this.#users, connection.user.id, connection);
+  }
+
+  /** Removes the connection from its user (not from its rooms); true when it was the user's last here. */
+  remove(connection: ClientConnection): boolean {
+    this.connections.delete(connection);
+    return removeFrom(this.#users, connection.user.id, connection);
+  }
+
+  subscribe(connection: ClientConnection, room: string): void {
+    connection.rooms.add(room);
+    addTo(this.#subscribers, room, connection);
+  }
+
+  unsubscribe(connection: ClientConnection, room: string): void {
+    connection.rooms.delete(room);
+    removeFrom(this.#subscribers, room, connection);
+  }
+
+  track(connection: ClientConnection, room: string): void {
+    connection.tracking.add(room);
+    addTo(this.#trackers, room, connection);
+  }
+
+  untrack(connection: ClientConnection, room: string): void {
+    connection.tracking.delete(room);
+    removeFrom(this.#trackers, room, connection);
+  }
+
+  /** Whether any of the user's connections here subscribes to the room or tracks it. */
+  isPresent(room: string, userId: string): boolean {
+    for (const connection of this.#users.get(userId) ?? NONE) if (connection.rooms.has(room) || connection.tracking.has(room)) return true;
+    return false;
+  }
+
+  subscribers(room: string): ReadonlySet<ClientConnection> {
+    return this.#subscribers.get(room) ?? NONE;
+  }
+
+  trackers(room: string): ReadonlySet<ClientConnection> {
+    return this.#trackers.get(room) ?? NONE;
+  }
+
+  userConnections(userId: string): ReadonlySet<ClientConnection> {
+    return this.#users.get(userId) ?? NONE;
+  }
+
+  /** Rooms with a subscriber here. */
+  get roomCount(): number {
+    return this.#subscribers.size;
+  }
+}
+
+function addTo(map: Map<string, Set<ClientConnection>>, key: string, connection: ClientConnection): boolean {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(connection);
+  return set.size === 1;
+}
+
+function removeFrom(map: Map<string, Set<ClientConnection>>, key: string, connection: ClientConnection): boolean {
+  const set = map.get(key);
+  if (!set?.delete(connection)) return false;
+  if (set.size === 0) map.delete(key);
+  return set.size === 0;
+}
