@@ -7,6 +7,7 @@ const USAGE = `usage: mensageiro chat ws <role> [options]
 
   server    one instance: GET /ws (the JSON protocol), the chat page, /health, /metrics
   cluster   Redis, N instances on 8081… and nginx on 8080 in front (ip_hash), as separate processes
+  bridge    joins these rooms and the ZeroMQ chat's channels (its broker and proxy), each message once
   token     prints a JWT (HS256, signed with $MENSAGEIRO_CHAT_JWT_SECRET) for a user
 
 The chat also runs embedded in "mensageiro up" under /chat/. Run "mensageiro chat ws <role> --help" for its options.
@@ -16,6 +17,7 @@ const commands: SubcommandSet['commands'] = {
   server: async () => (await import('./server-command.ts')).serverCommand,
   cluster: async () => (await import('./cluster-command.ts')).clusterCommand,
   token: async () => (await import('./token-command.ts')).tokenCommand,
+  bridge: async () => (await import('./bridge-command.ts')).bridgeCommand,
 };
 
 export function chatWsCommand(argv: string[], io: CliIo): Promise<number> {

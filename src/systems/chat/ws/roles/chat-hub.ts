@@ -6,13 +6,14 @@ import { RecentCount } from '../../../../kit/observe/recent-count.ts';
 import { type ChatUser, type ClientFrame, parseClientFrame } from '../domain/client-frames.ts';
 import { CLOSE } from '../domain/close-codes.ts';
 import * as limits from '../domain/limits.ts';
-import { type RoomMessage, newMessageId } from '../domain/room-message.ts';
-import { type ServerFrame, editedFrame, encodeFrame, errorFrame, historyFrame, messageFrame, roomMetadata } from '../domain/server-frames.ts';
+import { type LoggedEntry, type RoomMessage, newMessageId } from '../domain/room-message.ts';
+import { type ServerFrame, editedFrame, encodeFrame, errorFrame, historyFrame, roomMetadata } from '../domain/server-frames.ts';
 import type { MessageHistory, MessageLog } from '../store/message-log.ts';
-import { acceptedMessages, closesOf, framesOf, refusedOf, trackConnections } from './chat-ws-metrics.ts';
+import { closesOf, framesOf, refusedOf, trackConnections } from './chat-ws-metrics.ts';
 import { ClientConnection, type ConnectionSettings } from './client-connection.ts';
 import { DEFAULT_CHANNEL, type Delivery, InstanceFanout } from './instance-fanout.ts';
 import { LocalMembers } from './local-members.ts';
+import { acceptRoomMessage } from './room-acceptance.ts';
 import type { Presence } from './presence.ts';
 
 export interface ChatHubOptions {
@@ -243,10 +244,8 @@ export class ChatHub {
       metadata: roomMetadata(room, now, this.#members.subscribers(room).size, this.#members.trackers(room).size),
       createdAt: now,
     };
-    if (!(await this.#appended(connection, 'publish', { kind: 'message', message }))) return;
-    acceptedMessages.inc();
+    if (!(await this.#appended(connection, 'publish', 'message', () => acceptRoomMessage(this.#options.messageLog, this.#fanout, message)))) return;
     this.#accepted.add();
-    this.#fanout.publish({ room, messageId: message.messageId, frame: encodeFrame(messageFrame(message)) });
   }
 
   async #edit(connection: ClientConnection, room: string, messageId: string, payload: Record<string, unknown>): Promise<void> {
@@ -255,7 +254,8 @@ export class ChatHub {
     if (!original) return this.#refuse(connection, 'no_such_message', `message ${messageId} is not among the last ${limits.EDIT_WINDOW} of "${room}"`, 'edit_message');
     if (original.userId !== connection.user.id) return this.#refuse(connection, 'not_author', 'you can edit only your own messages', 'edit_message');
     const editedAt = Date.now();
-    if (!(await this.#appended(connection, 'edit_message', { kind: 'edit', edit: { messageId, room, userId: connection.user.id, payload, editedAt } }))) return;
+    const edit = { messageId, room, userId: connection.user.id, payload, editedAt };
+    if (!(await this.#appended(connection, 'edit_message', 'edit', () => this.#options.messageLog.append({ kind: 'edit', edit })))) return;
     this.#fanout.publish({ room, frame: encodeFrame(editedFrame(original, payload, editedAt)) });
   }
 
@@ -267,13 +267,13 @@ export class ChatHub {
     this.#fanout.publish({ userId: toUserId, frame: encodeFrame({ type: 'direct_message', payload, user: connection.user, toUserId }) });
   }
 
-  /** Appends to the message log; false (and the client told) when the log did not take it. */
-  async #appended(connection: ClientConnection, type: 'publish' | 'edit_message', entry: Parameters<MessageLog['append']>[0]): Promise<boolean> {
+  /** Runs an append to the message log; false (and the client told) when the log did not take it. */
+  async #appended(connection: ClientConnection, type: 'publish' | 'edit_message', kind: LoggedEntry['kind'], append: () => Promise<void>): Promise<boolean> {
     try {
-      await this.#options.messageLog.append(entry);
+      await append();
       return true;
     } catch (err) {
-      this.#log.warn('the message log refused an entry', { kind: entry.kind, err });
+      this.#log.warn('the message log refused an entry', { kind, err });
       this.#refuse(connection, 'unavailable', 'the message was not accepted (the message log did not take it): send it again', type);
       return false;
     }

@@ -52,6 +52,11 @@ export class InstanceFanout {
 
   publish(delivery: Delivery): void {
     this.#deliver(delivery);
+    this.broadcast(delivery);
+  }
+
+  /** To every other instance only: for a publisher with no clients of its own here (the bridge). */
+  broadcast(delivery: Delivery): void {
     const envelope: BroadcastEnvelope = { instance_id: this.#instanceId, payload: delivery };
     this.#bus.publish(this.#channel, envelope).then(
       () => this.#published.inc(),

@@ -51,6 +51,7 @@ export class ChatSession {
   /** A message is published once it is on one server's disk; if that server dies before it answers, the retry publishes it again, with the same id. */
   readonly #seen = new RecentIds(4_096);
   #user: string | undefined;
+  #everything = false;
   #closed = false;
 
   private constructor(options: ChatSessionOptions) {
@@ -120,6 +121,16 @@ export class ChatSession {
     this.#subscriber.subscribe(topic);
   }
 
+  /**
+   * Receives every publication the proxy carries, on any topic (every channel, every user's direct messages and
+   * the servers' own): what a bridge to another front door needs. A repeated id is still dropped.
+   */
+  subscribeEverything(): void {
+    if (this.#everything) return;
+    this.#everything = true;
+    this.#subscriber.subscribe('');
+  }
+
   unsubscribe(topic: string): void {
     if (!this.#topics.delete(topic)) return;
     this.#subscriber.unsubscribe(topic);
@@ -153,7 +164,7 @@ export class ChatSession {
 
   #receive(frames: Buffer[]): void {
     const publication = decodePublication(frames);
-    if (!publication || !this.#topics.has(publication.topic)) return;
+    if (!publication || !(this.#everything || this.#topics.has(publication.topic))) return;
     this.clock.observe(publication.payload.clock);
     if (this.#seen.repeated(publication.payload.id)) return;
     for (const listener of this.#listeners) {
@@ -167,7 +178,7 @@ export class ChatSession {
 }
 
 /** The reply's data, or ChatRequestError with the server's reason when its status is "erro". */
-function checked(service: string, reply: ChatMessage): Record<string, unknown> {
+export function checked(service: string, reply: ChatMessage): Record<string, unknown> {
   const data = reply.data;
   if (data.status === 'erro' || reply.service === 'erro') {
     const reason = [data.description, data.message, data.error].find((text) => typeof text === 'string' && text !== '');

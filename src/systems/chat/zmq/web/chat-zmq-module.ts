@@ -11,6 +11,7 @@ import type { ChatMessage } from '../wire/chat-message.ts';
 import { ChatHistory } from './chat-history.ts';
 import { openFeed } from './chat-feed.ts';
 import { CHAT_ZMQ_BODY, CHAT_ZMQ_STYLES } from './chat-zmq-page.ts';
+import { offerZmqDoor, withdrawDoor } from '../../bridge/roles/embedded-bridge.ts';
 import { type EmbeddedChatZmq, NoSuchServerError, ServerStateError, startEmbeddedChatZmq } from './embedded-chat-zmq.ts';
 import { SessionPool } from './session-pool.ts';
 import { StateCache } from './state-cache.ts';
@@ -49,6 +50,7 @@ export function chatZmqModule(): SystemModule {
   const streams = new Set<() => void>();
   const close = async () => {
     for (const end of [...streams]) end();
+    await withdrawDoor('zmq');
     await sessions?.close();
     await observer?.close();
     await system?.close();
@@ -60,6 +62,7 @@ export function chatZmqModule(): SystemModule {
       system = await startEmbeddedChatZmq({ log });
       try {
         await routes(app, system);
+        await offerZmqDoor({ broker: system.broker, proxy: system.proxy });
       } catch (err) {
         await close(); // `up` closes only the modules that mounted
         throw err;
