@@ -25,6 +25,14 @@ export interface ServerPairOptions {
   maxConnections: number;
 }
 
+/** Every pair started and not stopped yet, so that an interrupted bench leaves no server behind. */
+const running = new Set<ServerPair>();
+
+/** Stops whatever servers are still running: on Ctrl-C, before the bench dies of it. */
+export async function stopRunningServers(): Promise<void> {
+  await Promise.all([...running].map((pair) => pair.stop()));
+}
+
 const READY = /listening on http:\/\/127\.0\.0\.1:(\d+)/;
 const TAIL_LINES = 30;
 
@@ -65,15 +73,18 @@ export async function startServers(side: SideName, options: ServerPairOptions): 
         return waitForOutput(child, READY, `${side} ${name}`, 60_000);
       }),
     );
-    return {
+    const pair: ServerPair = {
       urls: lines.map((line) => `http://127.0.0.1:${READY.exec(line)![1]}`),
       pids: children.map((child) => child.pid!),
       exited,
       stop: async () => {
         stopping = true;
+        running.delete(pair);
         await group.stop(5_000);
       },
     };
+    running.add(pair);
+    return pair;
   } catch (err) {
     stopping = true;
     await group.stop(2_000);

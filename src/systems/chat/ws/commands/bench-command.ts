@@ -4,6 +4,7 @@ import { writeHtmlReport } from '../../../../kit/loadgen/index.ts';
 import { type Launch, thisCli } from '../../../../kit/runtime/this-cli.ts';
 import { DEFAULTS, MAX_PAIRS, parseWsBenchOptions } from '../bench/bench-options.ts';
 import { formatWsBench, pairLine, reportRows, summarize } from '../bench/bench-report.ts';
+import { stopRunningServers } from '../bench/bench-servers.ts';
 import { SocketIoMissingError } from '../bench/socketio-modules.ts';
 import { runWsBench } from '../bench/ws-bench.ts';
 import { ChatWsCommandError } from './common.ts';
@@ -46,6 +47,15 @@ export async function wsBenchCommand(argv: string[], io: CliIo): Promise<number>
   } catch (err) {
     throw new ChatWsCommandError((err as Error).message, { cause: err });
   }
+  // Ctrl-C: stop the servers of the run under way, then die of the same signal, as an interrupted program should.
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    io.stderr.write(`\nchat ws bench: ${signal}, stopping the servers…\n`);
+    void stopRunningServers().finally(() => process.kill(process.pid, signal));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const outcomes = await runWsBench(options, cli, log, (scenario, pair) => scenario !== 'persist' && log(pairLine(scenario, pair)));
     (options.json ? io.stderr : io.stdout).write(formatWsBench(outcomes, loadavg()));
@@ -58,5 +68,8 @@ export async function wsBenchCommand(argv: string[], io: CliIo): Promise<number>
   } catch (err) {
     if (err instanceof SocketIoMissingError) throw new ChatWsCommandError(err.message, { cause: err });
     throw new ChatWsCommandError(`the bench stopped: ${(err as Error).message}`, { cause: err });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
