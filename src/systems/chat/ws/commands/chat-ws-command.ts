@@ -9,6 +9,8 @@ const USAGE = `usage: mensageiro chat ws <role> [options]
   cluster   Redis, N instances on 8081… and nginx on 8080 in front (ip_hash), as separate processes
   bridge    joins these rooms and the ZeroMQ chat's channels (its broker and proxy), each message once
   token     prints a JWT (HS256, signed with $MENSAGEIRO_CHAT_JWT_SECRET) for a user
+  bench     against Socket.IO 4 in the same run: room delivery, highest rate, memory per idle connection
+  socketio-peer  the bench's minimal Socket.IO server (development dependencies)
 
 The chat also runs embedded in "mensageiro up" under /chat/. Run "mensageiro chat ws <role> --help" for its options.
 `;
@@ -18,6 +20,8 @@ const commands: SubcommandSet['commands'] = {
   cluster: async () => (await import('./cluster-command.ts')).clusterCommand,
   token: async () => (await import('./token-command.ts')).tokenCommand,
   bridge: async () => (await import('./bridge-command.ts')).bridgeCommand,
+  bench: async () => (await import('./bench-command.ts')).wsBenchCommand,
+  'socketio-peer': async () => (await import('./socketio-peer-command.ts')).socketIoPeerCommand,
 };
 
 export function chatWsCommand(argv: string[], io: CliIo): Promise<number> {
