@@ -4,12 +4,14 @@ import { type SubcommandSet, runSubcommand } from '../../../kit/cli/subcommands.
 const USAGE = `usage: mensageiro chat <front door> <role> [options]
 
   zmq   the FEI CC7261 instant-messaging system over ZeroMQ: broker, proxy, reference, server, client, bot, cluster
+  ws    the WebSocket front door: persister
 
-Run "mensageiro chat zmq --help" for its roles.
+Run "mensageiro chat zmq --help" or "mensageiro chat ws --help" for their roles.
 `;
 
 const commands: SubcommandSet['commands'] = {
   zmq: async () => (await import('../zmq/commands/chat-zmq-command.ts')).chatZmqCommand,
+  ws: async () => (await import('../ws/commands/chat-ws-command.ts')).chatWsCommand,
 };
 
 /** `mensageiro chat …`: the two front doors share the chat domain; each has its own roles. */

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import { scripts } from '../../../../kit/bus/transports/redis/scripts.ts';
+import { createLogger } from '../../../../kit/observe/log.ts';
+import type { EntrySource, SourceEntry } from '../store/entry-source.ts';
+import type { StreamNames } from '../store/stream-names.ts';
+import { decodeEntry, fieldMap } from '../store/stream-fields.ts';
+
+const log = createLogger('chat.ws.persister');
+
+/**
+ * KEYS: stream. Trims the entries every consumer group has acknowledged: those older than each group's oldest
+ * pending entry, or than its last delivered one when nothing is pending. `~` lets Redis drop whole nodes only,
+ * so up to one node of acknowledged entries stays. Returns the bound, or nil when there is no group.
+ */
+const TRIM_ACKNOWLEDGED = `local function older(a, b)
+  local am, as = string.match(a, '(%d+)-(%d+)')
+  local bm, bs = string.match(b, '(%d+)-(%d+)')
+  am, as, bm, bs = tonumber(am), tonumber(as), tonumber(bm), tonumber(bs)
+  return am < bm or (am == bm and as < bs)
+end
+local bound = nil
+for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+  local info = {}
+  for i = 1, #group, 2 do info[group[i]] = group[i + 1] end
+  local oldest = info['last-delivered-id']
+  if info['pending'] > 0 then oldest = redis.call('XPENDING', KEYS[1], info['name'])[2] end
+  if bound == nil or older(oldest, bound) then bound = oldest end
+end
+if bound then redis.call('XTRIM', KEYS[1], 'MINID', '~', bound) end
+return bound`;
+
+type PersisterRedis = Redis & {
+  chatTrimAcknowledged(stream: string): Promise<string | null>;
+  busPruneConsumers(stream: string, group: string, minIdleMs: number): Promise<number>;
+};
+
+type RawEntry = [id: string, fields: string[]] | null;
+
+/**
+ * The stream as a persister reads it: one consumer of the group (XGROUP CREATE … 0 MKSTREAM on start), new
+ * entries with XREADGROUP, and every claimIdleMs / 2 the entries a dead persister left pending longer than
+ * claimIdleMs with XAUTOCLAIM. `ack` is XACK, then the trim of what every group has acknowledged.
+ */
+export class StreamSource implements EntrySource {
+  readonly consumer = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  readonly #redis: PersisterRedis;
+  readonly #claimEveryMs: number;
+  readonly #pruneIdleMs: number;
+  #nextClaimAt = 0;
+  #claimCursor = '0-0';
+  #nextPruneAt = 0;
+
+  /** `redis` becomes this source's: close() closes it. It must not be shared, as reads block it. */
+  constructor(
+    redis: Redis,
+    private readonly names: StreamNames,
+    private readonly claimIdleMs: number,
+  ) {
+    redis.defineCommand('chatTrimAcknowledged', { numberOfKeys: 1, lua: TRIM_ACKNOWLEDGED });
+    redis.defineCommand('busPruneConsumers', scripts.busPruneConsumers);
+    this.#redis = redis as PersisterRedis;
+    this.#claimEveryMs = Math.max(50, claimIdleMs / 2);
+    this.#pruneIdleMs = Math.max(10 * 60_000, claimIdleMs * 10);
+  }
+
+  /** Creates the group, reading from the stream's start, unless it exists. */
+  async ensureGroup(): Promise<void> {
+    try {
+      await this.#redis.xgroup('CREATE', this.names.stream, this.names.group, '0', 'MKSTREAM');
+    } catch (err) {
+      if (!/^BUSYGROUP/.test((err as Error).message)) throw err;
+    }
+  }
+
+  async read(max: number, waitMs: number): Promise<SourceEntry[]> {
+    const { stream, group } = this.names;
+    const now = Date.now();
+    try {
+      if (now >= this.#nextPruneAt) {
+        this.#nextPruneAt = now + this.#pruneIdleMs;
+        await this.#redis.busPruneConsumers(stream, group, this.#pruneIdleMs);
+      }
+      if (now >= this.#nextClaimAt) {
+        const [next, claimed] = (await this.#redis.xautoclaim(stream, group, this.consumer, this.claimIdleMs, this.#claimCursor, 'COUNT', max)) as [string, RawEntry[]];
+        this.#claimCursor = next;
+        // A cursor other than 0-0: more of the pending list to look at, on the next read.
+        this.#nextClaimAt = next === '0-0' ? now + this.#claimEveryMs : now;
+        const entries = decoded(claimed);
+        if (entries.length > 0) {
+          log.info('took over entries a stopped persister left', { count: entries.length, consumer: this.consumer });
+          return entries;
+        }
+      }
+      const reply = (await this.#redis.xreadgroup('GROUP', group, this.consumer, 'COUNT', max, 'BLOCK', Math.max(1, Math.round(waitMs)), 'STREAMS', stream, '>')) as
+        | [string, RawEntry[]][]
+        | null;
+      return decoded(reply?.[0]?.[1] ?? []);
+    } catch (err) {
+      // The stream was deleted under us: make it and the group again, and read on.
+      if (!/^NOGROUP/.test((err as Error).message)) throw err;
+      await this.ensureGroup();
+      return [];
+    }
+  }
+
+  async ack(sourceIds: string[]): Promise<void> {
+    if (sourceIds.length === 0) return;
+    const { stream, group } = this.names;
+    const replies = await this.#redis.pipeline().xack(stream, group, ...sourceIds).chatTrimAcknowledged(stream).exec();
+    const failed = replies?.find(([err]) => err)?.[0];
+    if (failed) throw failed;
+  }
+
+  async close(): Promise<void> {
+    await this.#redis.quit().catch(() => this.#redis.disconnect());
+  }
+}
+
+declare module 'ioredis' {
+  interface ChainableCommander {
+    chatTrimAcknowledged(stream: string): ChainableCommander;
+  }
+}
+
+function decoded(entries: RawEntry[]): SourceEntry[] {
+  const out: SourceEntry[] = [];
+  // Redis 6.2's XAUTOCLAIM gives nil for an entry deleted while pending; Redis 7 leaves it out.
+  for (const raw of entries) {
+    if (!raw) continue;
+    const [id, flat] = raw;
+    const fields = fieldMap(flat);
+    const { entry, reason } = decodeEntry(id, fields);
+    out.push(entry ? { sourceId: id, entry } : { sourceId: id, reason: reason!, fields: Object.fromEntries(fields) });
+  }
+  return out;
+}
