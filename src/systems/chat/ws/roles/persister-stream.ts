@@ -10,25 +10,32 @@ import { decodeEntry, fieldMap } from '../store/stream-fields.ts';
 const log = createLogger('chat.ws.persister');
 
 /**
- * KEYS: stream. Trims the entries every consumer group has acknowledged: those older than each group's oldest
- * pending entry, or than its last delivered one when nothing is pending. `~` lets Redis drop whole nodes only,
- * so up to one node of acknowledged entries stays. Returns the bound, or nil when there is no group.
+ * KEYS: stream. Trims, exactly, the entries every consumer group has acknowledged: those older than each group's
+ * oldest pending entry, or up to its last delivered one when nothing is pending. What stays is what some group
+ * has not acknowledged, so the stream's length is what PostgreSQL may not have yet, and its bound means that.
+ * Returns the bound, or nil when there is no group.
  */
-const TRIM_ACKNOWLEDGED = `local function older(a, b)
-  local am, as = string.match(a, '(%d+)-(%d+)')
-  local bm, bs = string.match(b, '(%d+)-(%d+)')
-  am, as, bm, bs = tonumber(am), tonumber(as), tonumber(bm), tonumber(bs)
-  return am < bm or (am == bm and as < bs)
+const TRIM_ACKNOWLEDGED = `local function parse(id)
+  local ms, seq = string.match(id, '(%d+)-(%d+)')
+  return tonumber(ms), tonumber(seq)
 end
-local bound = nil
+local bound, boundMs, boundSeq = nil, 0, 0
 for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
   local info = {}
   for i = 1, #group, 2 do info[group[i]] = group[i + 1] end
-  local oldest = info['last-delivered-id']
-  if info['pending'] > 0 then oldest = redis.call('XPENDING', KEYS[1], info['name'])[2] end
-  if bound == nil or older(oldest, bound) then bound = oldest end
+  local ms, seq
+  if info['pending'] > 0 then
+    ms, seq = parse(redis.call('XPENDING', KEYS[1], info['name'])[2])
+  else
+    ms, seq = parse(info['last-delivered-id'])
+    seq = seq + 1
+  end
+  if bound == nil or ms < boundMs or (ms == boundMs and seq < boundSeq) then
+    boundMs, boundSeq = ms, seq
+    bound = string.format('%d-%d', ms, seq)
+  end
 end
-if bound then redis.call('XTRIM', KEYS[1], 'MINID', '~', bound) end
+if bound then redis.call('XTRIM', KEYS[1], 'MINID', bound) end
 return bound`;
 
 type PersisterRedis = Redis & {

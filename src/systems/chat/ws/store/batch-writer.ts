@@ -52,9 +52,12 @@ SELECT DISTINCT ON (message_id, edited_at) message_id, edited_at, room_name, use
 WHERE kind = 'edit' ORDER BY message_id, edited_at, ord DESC
 ON CONFLICT (message_id, edited_at) DO UPDATE SET payload = EXCLUDED.payload, room_name = EXCLUDED.room_name, user_id = EXCLUDED.user_id;
 UPDATE ${s}.messages m SET payload = w.payload, edited_at = w.edited_at
-FROM (SELECT DISTINCT ON (message_id) * FROM ${s}.pending_edits ORDER BY message_id, edited_at DESC) w
-WHERE m.message_id = w.message_id AND m.room_name = w.room_name AND m.user_id IS NOT DISTINCT FROM w.user_id
-  AND (m.edited_at IS NULL OR m.edited_at <= w.edited_at);
+FROM (
+  SELECT DISTINCT ON (p.message_id) p.message_id, p.payload, p.edited_at FROM ${s}.pending_edits p
+  JOIN ${s}.messages t ON t.message_id = p.message_id AND t.room_name = p.room_name AND t.user_id IS NOT DISTINCT FROM p.user_id
+  ORDER BY p.message_id, p.edited_at DESC
+) w
+WHERE m.message_id = w.message_id AND (m.edited_at IS NULL OR m.edited_at <= w.edited_at);
 DELETE FROM ${s}.pending_edits p USING ${s}.messages m WHERE p.message_id = m.message_id;
 DELETE FROM ${s}.pending_edits WHERE recorded_at < NOW() - INTERVAL '${PENDING_EDIT_DAYS} day'`;
   }
