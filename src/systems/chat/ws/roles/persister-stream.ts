@@ -48,26 +48,35 @@ type RawEntry = [id: string, fields: string[]] | null;
 /**
  * The stream as a persister reads it: one consumer of the group (XGROUP CREATE … 0 MKSTREAM on start), new
  * entries with XREADGROUP, and every claimIdleMs / 2 the entries a dead persister left pending longer than
- * claimIdleMs with XAUTOCLAIM. `ack` is XACK, then the trim of what every group has acknowledged.
+ * claimIdleMs with XAUTOCLAIM. `ack` is XACK, then the trim of what every group has acknowledged, on a second
+ * connection, so a batch is acknowledged while the next read blocks.
  */
 export class StreamSource implements EntrySource {
   readonly consumer = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   readonly #redis: PersisterRedis;
+  readonly #acks: PersisterRedis;
   readonly #claimEveryMs: number;
   readonly #pruneIdleMs: number;
   #nextClaimAt = 0;
   #claimCursor = '0-0';
   #nextPruneAt = 0;
 
-  /** `redis` becomes this source's: close() closes it. It must not be shared, as reads block it. */
+  /** `redis` becomes this source's (it opens a duplicate for acks): close() closes both. Reads block it: do not share it. */
   constructor(
     redis: Redis,
     private readonly names: StreamNames,
     private readonly claimIdleMs: number,
   ) {
-    redis.defineCommand('chatTrimAcknowledged', { numberOfKeys: 1, lua: TRIM_ACKNOWLEDGED });
-    redis.defineCommand('busPruneConsumers', scripts.busPruneConsumers);
+    const acks = redis.duplicate();
+    for (const connection of [redis, acks]) {
+      connection.on('error', () => {
+        // Reconnection is automatic; a command that finally fails rejects where it was called.
+      });
+      connection.defineCommand('chatTrimAcknowledged', { numberOfKeys: 1, lua: TRIM_ACKNOWLEDGED });
+      connection.defineCommand('busPruneConsumers', scripts.busPruneConsumers);
+    }
     this.#redis = redis as PersisterRedis;
+    this.#acks = acks as PersisterRedis;
     this.#claimEveryMs = Math.max(50, claimIdleMs / 2);
     this.#pruneIdleMs = Math.max(10 * 60_000, claimIdleMs * 10);
   }
@@ -115,13 +124,13 @@ export class StreamSource implements EntrySource {
   async ack(sourceIds: string[]): Promise<void> {
     if (sourceIds.length === 0) return;
     const { stream, group } = this.names;
-    const replies = await this.#redis.pipeline().xack(stream, group, ...sourceIds).chatTrimAcknowledged(stream).exec();
+    const replies = await this.#acks.pipeline().xack(stream, group, ...sourceIds).chatTrimAcknowledged(stream).exec();
     const failed = replies?.find(([err]) => err)?.[0];
     if (failed) throw failed;
   }
 
   async close(): Promise<void> {
-    await this.#redis.quit().catch(() => this.#redis.disconnect());
+    for (const connection of [this.#redis, this.#acks]) await connection.quit().catch(() => connection.disconnect());
   }
 }
 

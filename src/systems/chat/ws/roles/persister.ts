@@ -27,16 +27,20 @@ export interface PersisterTotals extends BatchOutcome {
 
 /**
  * Moves the message log into PostgreSQL: reads entries into a batch until it holds batchSize or its first
- * entry has waited flushMs, writes it in one transaction, and acknowledges it only after the commit. A write
- * or an acknowledgement that fails is tried again with the same batch (the write is idempotent), with back-off;
- * the entries stay unacknowledged meanwhile, so nothing read is lost if this process dies.
+ * entry has waited flushMs, writes it in one transaction, and acknowledges it only after the commit. While one
+ * batch is written the next is read (two batches in memory at most, one write at a time, so batches commit in
+ * log order). A write or an acknowledgement that fails is tried again with the same batch (the write is
+ * idempotent), with back-off; its entries stay unacknowledged meanwhile, so nothing read is lost if this
+ * process dies.
  */
 export class Persister {
   readonly totals: PersisterTotals = { batches: 0, entries: 0, inserted: 0, edits: 0, parked: 0 };
-  readonly #batch: SourceEntry[] = [];
+  #batch: SourceEntry[] = [];
   /** The same entry can come twice (taken over from ourselves after a long retry): written once per batch. */
-  readonly #inBatch = new Set<string>();
+  #inBatch = new Set<string>();
   #firstAt = 0;
+  /** The previous batch's write; it never rejects. */
+  #writing: Promise<void> = Promise.resolve();
   #stopping = false;
   #draining = false;
   #loop: Promise<void> = Promise.resolve();
@@ -55,8 +59,9 @@ export class Persister {
   }
 
   /**
-   * Stops reading and writes what it holds (one try); what it could not write stays unacknowledged. With
-   * `drain` it first reads on until the source has nothing more (the in-process log, closed, on shutdown).
+   * Stops reading and writes what it holds; a write that fails now is not tried again, and its entries stay
+   * unacknowledged. With `drain` it first reads on until the source has nothing more (the in-process log,
+   * closed, on shutdown).
    */
   async stop(drain = false): Promise<void> {
     this.#draining = drain;
@@ -68,24 +73,25 @@ export class Persister {
     let backoffMs = 0;
     while (!this.#stopping) {
       try {
-        if (this.#due()) await this.#flush();
+        if (this.#due()) await this.#handOver();
         else await this.#fill();
         backoffMs = 0;
       } catch (err) {
         backoffMs = Math.min(backoffMs * 2 || 100, 5_000);
-        log.warn('persisting a batch failed; trying again', { entries: this.#batch.length, retryInMs: backoffMs, err: (err as Error).message });
+        log.warn('reading the message log failed; trying again', { retryInMs: backoffMs, err: (err as Error).message });
         await sleep(backoffMs);
       }
     }
     try {
       while (this.#draining) {
-        if (this.#batch.length >= this.options.batchSize) await this.#flush();
+        if (this.#batch.length >= this.options.batchSize) await this.#handOver();
         if (!(await this.#fillSome())) break;
       }
-      if (this.#batch.length > 0) await this.#flush();
     } catch (err) {
-      log.warn('could not write the last entries; they stay in the log, unacknowledged', { entries: this.#batch.length, err: (err as Error).message });
+      log.warn('could not read the rest of the message log', { err: (err as Error).message });
     }
+    if (this.#batch.length > 0) await this.#handOver();
+    await this.#writing;
   }
 
   #due(): boolean {
@@ -109,17 +115,42 @@ export class Persister {
     return entries.length > 0;
   }
 
-  async #flush(): Promise<void> {
-    const outcome = await this.writer.write(this.#batch);
-    await this.source.ack(this.#batch.map((entry) => entry.sourceId));
+  /** Waits for the previous batch's write to end, then starts this one's and goes back to reading. */
+  async #handOver(): Promise<void> {
+    await this.#writing;
+    const batch = this.#batch;
+    this.#batch = [];
+    this.#inBatch = new Set();
+    this.#writing = this.#persist(batch);
+  }
+
+  async #persist(batch: SourceEntry[]): Promise<void> {
+    let backoffMs = 0;
+    for (;;) {
+      try {
+        const outcome = await this.writer.write(batch);
+        await this.source.ack(batch.map((entry) => entry.sourceId));
+        this.#count(batch.length, outcome);
+        return;
+      } catch (err) {
+        if (this.#stopping && backoffMs > 0) {
+          log.warn('could not write a batch before stopping; it stays in the log, unacknowledged', { entries: batch.length, err: (err as Error).message });
+          return;
+        }
+        backoffMs = Math.min(backoffMs * 2 || 100, 5_000);
+        log.warn('persisting a batch failed; trying again', { entries: batch.length, retryInMs: backoffMs, err: (err as Error).message });
+        await sleep(backoffMs);
+      }
+    }
+  }
+
+  #count(entries: number, outcome: BatchOutcome): void {
     const { totals } = this;
     totals.batches += 1;
-    totals.entries += this.#batch.length;
+    totals.entries += entries;
     totals.inserted += outcome.inserted;
     totals.edits += outcome.edits;
     totals.parked += outcome.parked;
     if (outcome.parked > 0) log.warn('parked entries that cannot be stored; see the parked_entries table', { parked: outcome.parked });
-    this.#batch.length = 0;
-    this.#inBatch.clear();
   }
 }

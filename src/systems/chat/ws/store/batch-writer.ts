@@ -1,4 +1,4 @@
-import type { LoggedEntry } from '../domain/room-message.ts';
+import type { LoggedEntry, RoomMessage } from '../domain/room-message.ts';
 import { copyRow } from './copy-text.ts';
 import type { ReadEntry, SourceEntry, UnstorableEntry } from './entry-source.ts';
 import { type SqlDatabase, type SqlSession, isDataError, schemaIdentifier } from './sql-database.ts';
@@ -14,20 +14,25 @@ export interface BatchOutcome {
 }
 
 const STAGING = 'pg_temp.ws_batch_staging';
+const MESSAGE_COLUMNS = ['message_id', 'room_name', 'user_id', 'username', 'payload', 'metadata', 'created_at', 'edited_at'] as const;
 const STAGING_COLUMNS = ['ord', 'kind', 'message_id', 'room_name', 'user_id', 'username', 'payload', 'metadata', 'created_at', 'edited_at'] as const;
 /** An edit waits this long for its message before it is dropped as an edit of nothing. */
 const PENDING_EDIT_DAYS = 1;
 
 /**
- * Writes batches of log entries into the chat's schema, each batch in one transaction: the entries are
- * COPYed into a temporary table, the messages inserted from it once each by message id (so a redelivered batch
- * inserts nothing twice), then the edits applied, newest `edited_at` winning, then the unparseable entries
- * parked. When PostgreSQL refuses a value (SQLSTATE class 22 or 23) the batch is written again one entry at a
- * time, each under a savepoint, and the entries it refuses are parked with its reason.
+ * Writes batches of log entries into the chat's schema, each batch in one transaction, the messages with COPY:
+ * - first straight into `messages`, as the floor does; the unique message_id refuses a message already there
+ *   (a redelivered batch: its persister died between commit and XACK), which rolls the attempt back, and
+ * - then through a temporary table: COPY into it, INSERT … SELECT … ON CONFLICT (message_id) DO NOTHING, so a
+ *   redelivered batch inserts nothing twice;
+ * - when PostgreSQL refuses a value (SQLSTATE class 22 or 23), one entry at a time under a savepoint, and the
+ *   entries it refuses are parked with its reason.
+ * Edits come after the messages, newest `edited_at` winning; unparseable entries go to parked_entries.
  */
 export class BatchWriter {
   readonly #s: string;
   readonly #insertSql: string;
+  readonly #waitingSql: string;
   readonly #editSql: string;
 
   constructor(
@@ -36,7 +41,8 @@ export class BatchWriter {
   ) {
     const s = schemaIdentifier(schema);
     this.#s = s;
-    // Whether edits wait for their message comes back with the insert, so a batch without edits takes no more.
+    // Whether edits wait for their message: if so, the messages just inserted may be theirs.
+    this.#waitingSql = `SELECT EXISTS (SELECT 1 FROM ${s}.pending_edits) AS waiting`;
     this.#insertSql = `WITH inserted AS (
   INSERT INTO ${s}.messages (message_id, room_name, user_id, username, payload, metadata, created_at, edited_at)
   SELECT message_id, room_name, user_id, username, payload, metadata, created_at, edited_at FROM ${STAGING} WHERE kind = 'message' ORDER BY ord
@@ -70,12 +76,19 @@ DELETE FROM ${s}.pending_edits WHERE recorded_at < NOW() - INTERVAL '${PENDING_E
       else unparsed.push(item);
     }
     const edits = entries.filter((item) => item.entry.kind === 'edit').length;
-    try {
-      return await this.db.transaction(async (session) => {
-        const inserted = await this.#write(session, entries);
+    const attempt = (write: (session: SqlSession, entries: readonly ReadEntry[]) => Promise<number>) =>
+      this.db.transaction(async (session) => {
+        const inserted = await write(session, entries);
         await this.#park(session, unparsed);
         return { inserted, edits, parked: unparsed.length };
       });
+    try {
+      return await attempt((session, all) => this.#writeDirect(session, all));
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+    }
+    try {
+      return await attempt((session, all) => this.#writeStaged(session, all));
     } catch (err) {
       if (!isDataError(err) || entries.length === 0) throw err;
     }
@@ -85,7 +98,7 @@ DELETE FROM ${s}.pending_edits WHERE recorded_at < NOW() - INTERVAL '${PENDING_E
       for (const item of entries) {
         await session.exec('SAVEPOINT ws_entry');
         try {
-          inserted += await this.#write(session, [item]);
+          inserted += await this.#writeStaged(session, [item]);
           await session.exec('RELEASE SAVEPOINT ws_entry');
         } catch (err) {
           if (!isDataError(err)) throw err;
@@ -98,18 +111,38 @@ DELETE FROM ${s}.pending_edits WHERE recorded_at < NOW() - INTERVAL '${PENDING_E
     });
   }
 
-  async #write(session: SqlSession, entries: readonly ReadEntry[]): Promise<number> {
+  async #writeDirect(session: SqlSession, entries: readonly ReadEntry[]): Promise<number> {
+    const messages: RoomMessage[] = [];
+    const edits: ReadEntry[] = [];
+    for (const item of entries) {
+      if (item.entry.kind === 'message') messages.push(item.entry.message);
+      else edits.push(item);
+    }
+    if (messages.length > 0) await session.copyIn(`${this.#s}.messages`, MESSAGE_COLUMNS, messages.map(messageRow));
+    const [row] = await session.query<{ waiting: boolean }>(this.#waitingSql);
+    if (row?.waiting || edits.length > 0) {
+      await this.#stage(session, edits);
+      await session.exec(this.#editSql);
+    }
+    return messages.length;
+  }
+
+  async #writeStaged(session: SqlSession, entries: readonly ReadEntry[]): Promise<number> {
     if (entries.length === 0) return 0;
+    await this.#stage(session, entries);
+    const [row] = await session.query<{ inserted: number; waiting: boolean }>(this.#insertSql);
+    if (row?.waiting || entries.some((item) => item.entry.kind === 'edit')) await session.exec(this.#editSql);
+    return row?.inserted ?? 0;
+  }
+
+  async #stage(session: SqlSession, entries: readonly ReadEntry[]): Promise<void> {
     await session.exec(`SET LOCAL client_min_messages TO warning;
 CREATE TEMP TABLE IF NOT EXISTS ws_batch_staging (
   ord INTEGER, kind TEXT, message_id VARCHAR(32), room_name VARCHAR(255), user_id VARCHAR(255), username VARCHAR(255),
   payload JSONB, metadata JSONB, created_at TIMESTAMPTZ, edited_at TIMESTAMPTZ
 ) ON COMMIT DELETE ROWS;
 DELETE FROM ${STAGING}`);
-    await session.copyIn(STAGING, STAGING_COLUMNS, entries.map((item, i) => stagingRow(i, item.entry)));
-    const [row] = await session.query<{ inserted: number; waiting: boolean }>(this.#insertSql);
-    if (row?.waiting || entries.some((item) => item.entry.kind === 'edit')) await session.exec(this.#editSql);
-    return row?.inserted ?? 0;
+    if (entries.length > 0) await session.copyIn(STAGING, STAGING_COLUMNS, entries.map((item, i) => stagingRow(i, item.entry)));
   }
 
   async #park(session: SqlSession, parked: readonly UnstorableEntry[]): Promise<void> {
@@ -124,12 +157,18 @@ DELETE FROM ${STAGING}`);
 }
 
 function stagingRow(ord: number, logged: LoggedEntry): string {
-  if (logged.kind === 'edit') {
-    const { edit } = logged;
-    return copyRow([String(ord), 'edit', edit.messageId, edit.room, edit.userId, null, JSON.stringify(edit.payload), null, null, iso(edit.editedAt)]);
-  }
-  const { message: m } = logged;
-  return copyRow([String(ord), 'message', m.messageId, m.room, m.userId, m.username, JSON.stringify(m.payload), JSON.stringify(m.metadata), iso(m.createdAt), m.editedAt === undefined ? null : iso(m.editedAt)]);
+  if (logged.kind === 'message') return copyRow([String(ord), 'message', ...messageValues(logged.message)]);
+  const { edit } = logged;
+  return copyRow([String(ord), 'edit', edit.messageId, edit.room, edit.userId, null, JSON.stringify(edit.payload), null, null, iso(edit.editedAt)]);
+}
+
+function messageRow(message: RoomMessage): string {
+  return copyRow(messageValues(message));
+}
+
+/** In MESSAGE_COLUMNS' order. */
+function messageValues(m: RoomMessage): Array<string | null> {
+  return [m.messageId, m.room, m.userId, m.username, JSON.stringify(m.payload), JSON.stringify(m.metadata), iso(m.createdAt), m.editedAt === undefined ? null : iso(m.editedAt)];
 }
 
 function iso(ms: number): string {

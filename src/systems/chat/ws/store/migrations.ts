@@ -76,7 +76,8 @@ LIMIT 1000;`,
     version: 2,
     description: 'message ids, edits, parked entries',
     // message_id makes a redelivered batch insert nothing twice (ON CONFLICT); ids sort by time, so
-    // (room_name, message_id) serves history. An edit whose message is not in the table yet (another persister
+    // (room_name, message_id) serves history. The view shows the new columns, and messages of the same
+    // millisecond in the order they were inserted. An edit whose message is not in the table yet (another persister
     // holds it) waits in pending_edits. Entries that cannot be stored go to parked_entries, to be looked at.
     sql: (s) => `
 ALTER TABLE ${s}.messages ADD COLUMN message_id VARCHAR(32), ADD COLUMN edited_at TIMESTAMPTZ;
@@ -88,7 +89,7 @@ SELECT m.id, m.room_name, m.user_id, m.username, m.payload, m.metadata, m.create
   m.message_id, m.edited_at
 FROM ${s}.messages m
 LEFT JOIN ${s}.room_stats rs ON m.room_name = rs.room_name
-ORDER BY m.created_at DESC
+ORDER BY m.created_at DESC, m.id DESC
 LIMIT 1000;
 
 CREATE TABLE ${s}.pending_edits (
