@@ -50,8 +50,10 @@ describe('chat ws stream fields', () => {
     assert.equal(message?.messageId.slice(0, 12), (1_765_000_000_000).toString(16).padStart(12, '0'));
     assert.deepEqual(decodeEntry(STREAM_ID, reference).entry, first, 'a redelivery gets the same id');
     assert.notEqual((decodeEntry('1765000000000-4', reference).entry as { message: { messageId: string } }).message.messageId, message?.messageId);
-    const bare = decodeEntry(STREAM_ID, new Map([['payload', '"just text"']])).entry;
-    assert.deepEqual(bare?.kind === 'message' && [bare.message.room, bare.message.payload], ['default', { message: 'just text', type: 'text' }]);
+    const bare = decodeEntry(STREAM_ID, new Map([['payload', '"just text"']]));
+    assert.deepEqual(bare.entry?.kind === 'message' && [bare.entry.message.room, bare.entry.message.payload], ['default', { message: 'just text', type: 'text' }]);
+    assert.deepEqual(bare.json, { payload: undefined, metadata: undefined }, 'a wrapped payload is not the text that came');
+    assert.deepEqual(decodeEntry(STREAM_ID, reference).json, { payload: '{"message":"hi"}', metadata: undefined }, 'null metadata is written as {}');
   });
 
   it('give the reason an entry cannot be stored', () => {

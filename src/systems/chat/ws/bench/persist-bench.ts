@@ -40,6 +40,9 @@ export interface PersistRun {
   rows: number;
   distinct: number;
   stealSeconds: number | undefined;
+  /** CPU seconds this process (the persisters, or the floor's COPY) and Redis spent over the timed part. */
+  nodeCpuSeconds: number;
+  redisCpuSeconds: number;
 }
 
 /**
@@ -60,7 +63,7 @@ export async function runPersistBench(options: PersistBenchOptions, onRun: (run:
       for (let pair = 1; pair <= options.pairs; pair++) {
         const order = pair % 2 === 1 ? (['stream', 'floor'] as const) : (['floor', 'stream'] as const);
         for (const kind of order) {
-          const run = kind === 'stream' ? await streamRun(options, db, redis, messages, batchSize, pair) : await floorRun(options, db, messages, batchSize, pair);
+          const run = kind === 'stream' ? await streamRun(options, db, redis, messages, batchSize, pair) : await floorRun(options, db, redis, messages, batchSize, pair);
           runs.push(run);
           onRun(run);
         }
@@ -90,42 +93,58 @@ async function streamRun(options: PersistBenchOptions, db: SqlDatabase, redis: R
         sources.push(source);
         persisters.push(new Persister(source, new BatchWriter(db, schema), { batchSize, flushMs: 100 }));
       }
-      const steal = watchHostSteal();
-      const started = performance.now();
+      const cost = await watchCost(redis);
       for (const persister of persisters) persister.start();
       while (persisters.reduce((sum, p) => sum + p.totals.entries, 0) < messages.length) await new Promise((resolve) => setTimeout(resolve, 2));
-      const seconds = (performance.now() - started) / 1_000;
-      const stealSeconds = steal.stop();
+      const measured = await cost.stop(messages.length);
       await Promise.all(persisters.map((p) => p.stop()));
       await Promise.all(sources.map((s) => s.close()));
-      return { kind: 'stream', batchSize, pair, seconds, rate: messages.length / seconds, ...(await counted(db, schema)), stealSeconds };
+      return { kind: 'stream', batchSize, pair, ...measured, ...(await counted(db, schema)) };
     } finally {
       await redis.del(names.stream);
     }
   });
 }
 
-async function floorRun(options: PersistBenchOptions, db: SqlDatabase, messages: RoomMessage[], batchSize: number, pair: number): Promise<PersistRun> {
+async function floorRun(options: PersistBenchOptions, db: SqlDatabase, redis: Redis, messages: RoomMessage[], batchSize: number, pair: number): Promise<PersistRun> {
   const rows = messages.map((m) => copyRow([m.messageId, m.room, m.userId, m.username, JSON.stringify(m.payload), JSON.stringify(m.metadata), new Date(m.createdAt).toISOString()]));
   return inFreshSchema(db, async (schema) => {
     const client = new pg.Client({ connectionString: options.postgresUrl });
     await client.connect();
     try {
-      const steal = watchHostSteal();
-      const started = performance.now();
+      const cost = await watchCost(redis);
       for (let i = 0; i < rows.length; i += batchSize) {
         await client.query('BEGIN');
         const copy = client.query(copyFrom(`COPY "${schema}".messages (message_id, room_name, user_id, username, payload, metadata, created_at) FROM STDIN`));
         await pipeline(Readable.from(chunked(rows.slice(i, i + batchSize))), copy);
         await client.query('COMMIT');
       }
-      const seconds = (performance.now() - started) / 1_000;
-      const stealSeconds = steal.stop();
-      return { kind: 'floor', batchSize, pair, seconds, rate: messages.length / seconds, ...(await counted(db, schema)), stealSeconds };
+      return { kind: 'floor', batchSize, pair, ...(await cost.stop(messages.length)), ...(await counted(db, schema)) };
     } finally {
       await client.end();
     }
   });
+}
+
+/** Wall time, host steal, and the CPU time of this process and of Redis, from now to stop(). */
+async function watchCost(redis: Redis): Promise<{ stop(messages: number): Promise<Pick<PersistRun, 'seconds' | 'rate' | 'stealSeconds' | 'nodeCpuSeconds' | 'redisCpuSeconds'>> }> {
+  const redisCpu = async () => {
+    const info = await redis.info('cpu');
+    const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+    return field('used_cpu_user') + field('used_cpu_sys');
+  };
+  const redisBefore = await redisCpu();
+  const steal = watchHostSteal();
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  return {
+    async stop(messages) {
+      const seconds = (performance.now() - started) / 1_000;
+      const used = process.cpuUsage(cpu);
+      const stealSeconds = steal.stop();
+      return { seconds, rate: messages / seconds, stealSeconds, nodeCpuSeconds: (used.user + used.system) / 1e6, redisCpuSeconds: (await redisCpu()) - redisBefore };
+    },
+  };
 }
 
 async function inFreshSchema<T>(db: SqlDatabase, run: (schema: string) => Promise<T>): Promise<T> {
@@ -169,12 +188,13 @@ const median = (values: number[]) => {
 
 /** One line per run, then per batch size the medians and the stream / floor ratio. */
 export function formatPersistTable(runs: PersistRun[], expected: number): string {
-  const lines = ['batch  pair  run     msg/s     seconds  rows      distinct  lost  steal s'];
+  const lines = ['batch  pair  run     msg/s     seconds  rows      distinct  lost  steal s  node cpu s  redis cpu s'];
   for (const r of runs) {
     const lost = expected - r.distinct;
     lines.push(
       `${String(r.batchSize).padStart(5)}  ${String(r.pair).padStart(4)}  ${r.kind.padEnd(6)}  ${Math.round(r.rate).toLocaleString('en-US').padStart(8)}  ${r.seconds.toFixed(2).padStart(7)}` +
-        `  ${String(r.rows).padStart(8)}  ${String(r.distinct).padStart(8)}  ${String(lost).padStart(4)}  ${r.stealSeconds === undefined ? 'n/a' : r.stealSeconds.toFixed(2)}`,
+        `  ${String(r.rows).padStart(8)}  ${String(r.distinct).padStart(8)}  ${String(lost).padStart(4)}  ${(r.stealSeconds === undefined ? 'n/a' : r.stealSeconds.toFixed(2)).padStart(7)}` +
+        `  ${r.nodeCpuSeconds.toFixed(2).padStart(10)}  ${r.redisCpuSeconds.toFixed(2).padStart(11)}`,
     );
   }
   lines.push('', 'batch  stream msg/s (median)  floor msg/s (median)  stream / floor (median of pairs)');

@@ -77,7 +77,12 @@ async function openCluster(redisUrl: string, postgresUrl: string, schema: string
 
 async function openEmbedded(schema: string, options: PersistenceOptions): Promise<ChatPersistence> {
   const db = await openPglite(options.dataDir);
-  await migrate(db, schema);
+  try {
+    await migrate(db, schema);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
   const log = new InProcessLog(options.maxLogLength);
   const persister = new Persister(log, new BatchWriter(db, schema), { batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, flushMs: options.flushMs ?? DEFAULT_FLUSH_MS });
   persister.start();

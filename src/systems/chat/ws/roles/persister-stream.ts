@@ -147,8 +147,8 @@ function decoded(entries: RawEntry[]): SourceEntry[] {
     if (!raw) continue;
     const [id, flat] = raw;
     const fields = fieldMap(flat);
-    const { entry, reason } = decodeEntry(id, fields);
-    out.push(entry ? { sourceId: id, entry } : { sourceId: id, reason: reason!, fields: Object.fromEntries(fields) });
+    const { entry, json, reason } = decodeEntry(id, fields);
+    out.push(entry ? { sourceId: id, entry, json } : { sourceId: id, reason: reason!, fields: Object.fromEntries(fields) });
   }
   return out;
 }

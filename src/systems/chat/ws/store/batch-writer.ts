@@ -1,8 +1,8 @@
-import type { LoggedEntry, RoomMessage } from '../domain/room-message.ts';
+import type { RoomMessage } from '../domain/room-message.ts';
 import { copyRow } from './copy-text.ts';
 import type { ReadEntry, SourceEntry, UnstorableEntry } from './entry-source.ts';
 import { type SqlDatabase, type SqlSession, isDataError, schemaIdentifier } from './sql-database.ts';
-import { encodeEntry, fieldMap, storableText } from './stream-fields.ts';
+import { type EntryJson, encodeEntry, fieldMap, storableText } from './stream-fields.ts';
 
 export interface BatchOutcome {
   /** Messages new to the table (a redelivered one is not counted again). */
@@ -112,13 +112,13 @@ DELETE FROM ${s}.pending_edits WHERE recorded_at < NOW() - INTERVAL '${PENDING_E
   }
 
   async #writeDirect(session: SqlSession, entries: readonly ReadEntry[]): Promise<number> {
-    const messages: RoomMessage[] = [];
+    const messages: string[] = [];
     const edits: ReadEntry[] = [];
     for (const item of entries) {
-      if (item.entry.kind === 'message') messages.push(item.entry.message);
+      if (item.entry.kind === 'message') messages.push(copyRow(messageValues(item.entry.message, item.json)));
       else edits.push(item);
     }
-    if (messages.length > 0) await session.copyIn(`${this.#s}.messages`, MESSAGE_COLUMNS, messages.map(messageRow));
+    if (messages.length > 0) await session.copyIn(`${this.#s}.messages`, MESSAGE_COLUMNS, messages);
     const [row] = await session.query<{ waiting: boolean }>(this.#waitingSql);
     if (row?.waiting || edits.length > 0) {
       await this.#stage(session, edits);
@@ -142,7 +142,7 @@ CREATE TEMP TABLE IF NOT EXISTS ws_batch_staging (
   payload JSONB, metadata JSONB, created_at TIMESTAMPTZ, edited_at TIMESTAMPTZ
 ) ON COMMIT DELETE ROWS;
 DELETE FROM ${STAGING}`);
-    if (entries.length > 0) await session.copyIn(STAGING, STAGING_COLUMNS, entries.map((item, i) => stagingRow(i, item.entry)));
+    if (entries.length > 0) await session.copyIn(STAGING, STAGING_COLUMNS, entries.map((item, i) => stagingRow(i, item)));
   }
 
   async #park(session: SqlSession, parked: readonly UnstorableEntry[]): Promise<void> {
@@ -156,19 +156,17 @@ DELETE FROM ${STAGING}`);
   }
 }
 
-function stagingRow(ord: number, logged: LoggedEntry): string {
-  if (logged.kind === 'message') return copyRow([String(ord), 'message', ...messageValues(logged.message)]);
-  const { edit } = logged;
-  return copyRow([String(ord), 'edit', edit.messageId, edit.room, edit.userId, null, JSON.stringify(edit.payload), null, null, iso(edit.editedAt)]);
-}
-
-function messageRow(message: RoomMessage): string {
-  return copyRow(messageValues(message));
+function stagingRow(ord: number, { entry, json }: ReadEntry): string {
+  if (entry.kind === 'message') return copyRow([String(ord), 'message', ...messageValues(entry.message, json)]);
+  const { edit } = entry;
+  return copyRow([String(ord), 'edit', edit.messageId, edit.room, edit.userId, null, json?.payload ?? JSON.stringify(edit.payload), null, null, iso(edit.editedAt)]);
 }
 
 /** In MESSAGE_COLUMNS' order. */
-function messageValues(m: RoomMessage): Array<string | null> {
-  return [m.messageId, m.room, m.userId, m.username, JSON.stringify(m.payload), JSON.stringify(m.metadata), iso(m.createdAt), m.editedAt === undefined ? null : iso(m.editedAt)];
+function messageValues(m: RoomMessage, json: EntryJson | undefined): Array<string | null> {
+  const payload = json?.payload ?? JSON.stringify(m.payload);
+  const metadata = json?.metadata ?? JSON.stringify(m.metadata);
+  return [m.messageId, m.room, m.userId, m.username, payload, metadata, iso(m.createdAt), m.editedAt === undefined ? null : iso(m.editedAt)];
 }
 
 function iso(ms: number): string {

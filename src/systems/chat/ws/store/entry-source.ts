@@ -1,9 +1,12 @@
 import type { LoggedEntry, RoomMessage, RoomMessageEdit } from '../domain/room-message.ts';
+import type { EntryJson } from './stream-fields.ts';
 
 /** An entry of the log that was read and could be decoded; `sourceId` names it to the log (a stream id). */
 export interface ReadEntry {
   sourceId: string;
   entry: LoggedEntry;
+  /** The payload's and metadata's JSON as the log held them, when it held text (the stream does). */
+  json?: EntryJson;
   reason?: undefined;
 }
 

@@ -25,8 +25,19 @@ export function encodeEntry(logged: LoggedEntry): string[] {
   return fields;
 }
 
+/**
+ * The entry's JSON fields as the stream held them, where they are the entry's own (not wrapped, not defaulted):
+ * a writer passes them on as they are instead of serializing the parsed objects again.
+ */
+export interface EntryJson {
+  payload?: string;
+  metadata?: string;
+}
+
 /** What a stream entry turned out to be: an entry to persist, or the reason it must be parked instead. */
-export type DecodedEntry = { entry: LoggedEntry; reason?: undefined } | { entry?: undefined; reason: string };
+export type DecodedEntry = { entry: LoggedEntry; json: EntryJson; reason?: undefined } | { entry?: undefined; json?: undefined; reason: string };
+
+const OBJECT_TEXT = /^\s*\{/;
 
 class Malformed extends Error {}
 
@@ -37,7 +48,12 @@ class Malformed extends Error {}
  */
 export function decodeEntry(streamId: string, fields: ReadonlyMap<string, string>): DecodedEntry {
   try {
-    return { entry: readEntry(streamId, fields) };
+    const entry = readEntry(streamId, fields);
+    const payload = fields.get('payload');
+    const metadata = fields.get('metadata');
+    // Parsed as an object, so the text starts with {; anything else was wrapped or defaulted.
+    const json = { payload: payload !== undefined && OBJECT_TEXT.test(payload) ? payload : undefined, metadata: metadata !== undefined && OBJECT_TEXT.test(metadata) ? metadata : undefined };
+    return { entry, json };
   } catch (err) {
     if (err instanceof Malformed) return { reason: err.message };
     throw err;
