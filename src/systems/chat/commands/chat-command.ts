@@ -3,15 +3,15 @@ import { type SubcommandSet, runSubcommand } from '../../../kit/cli/subcommands.
 
 const USAGE = `usage: mensageiro chat <front door> <role> [options]
 
-  ws    the WebSocket chat after go-socket: server, cluster, token
+  ws    the WebSocket chat after go-socket: server, persister, bridge, cluster, token, bench
   zmq   the FEI CC7261 instant-messaging system over ZeroMQ: broker, proxy, reference, server, client, bot, cluster
 
 Run "mensageiro chat ws --help" or "mensageiro chat zmq --help" for their roles.
 `;
 
 const commands: SubcommandSet['commands'] = {
-  ws: async () => (await import('../ws/commands/chat-ws-command.ts')).chatWsCommand,
   zmq: async () => (await import('../zmq/commands/chat-zmq-command.ts')).chatZmqCommand,
+  ws: async () => (await import('../ws/commands/chat-ws-command.ts')).chatWsCommand,
 };
 
 /** `mensageiro chat …`: the two front doors share the chat domain; each has its own roles. */

@@ -31,8 +31,17 @@ export type LoggedEntry = { kind: 'message'; message: RoomMessage } | { kind: 'e
 
 const ID = /^[0-9a-f]{32}$/;
 
+const RANDOM_MASK = (1n << 80n) - 1n;
+let last: { ms: number; random: bigint } | undefined;
+
+/**
+ * Within one millisecond of one process the random part counts up from the first id's, so ids this server
+ * accepts in a row sort in that order too: history and recovery (`after`) follow it.
+ */
 export function newMessageId(now: number = Date.now()): string {
-  return now.toString(16).padStart(12, '0').slice(-12) + randomBytes(10).toString('hex');
+  const random = last?.ms === now ? (last.random + 1n) & RANDOM_MASK : BigInt(`0x${randomBytes(10).toString('hex')}`);
+  last = { ms: now, random };
+  return now.toString(16).padStart(12, '0').slice(-12) + random.toString(16).padStart(20, '0');
 }
 
 export function isMessageId(value: unknown): value is string {

@@ -20,3 +20,10 @@ export interface MessageHistory {
    */
   after(room: string, messageId: string, limit: number): Promise<RoomMessage[] | undefined>;
 }
+
+/**
+ * What `append` rejects with when the log already holds as many entries as it may keep before PostgreSQL takes
+ * them (the persisters are behind or down): the server refuses the message rather than accept it and have the
+ * log drop it, or another, unpersisted.
+ */
+export class MessageLogFullError extends Error {}
