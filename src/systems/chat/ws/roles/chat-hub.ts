@@ -63,6 +63,9 @@ export class ChatHub {
   readonly #members = new LocalMembers();
   readonly #log: Logger;
   readonly #ping: NodeJS.Timeout;
+  readonly #sweep: NodeJS.Timeout;
+  /** Each socket's connection, for the listeners below: one set of functions serves every socket. */
+  readonly #bySocket = new WeakMap<WebSocket, ClientConnection>();
   readonly #untrack: () => void;
   #fanout!: InstanceFanout;
   #slowConsumerCloses = 0;
@@ -77,6 +80,11 @@ export class ChatHub {
     this.#log = options.log ?? createLogger(`chat-ws:${options.instanceId}`);
     this.#ping = setInterval(() => this.#pingAll(), options.pingIntervalMs ?? limits.PING_INTERVAL_MS);
     this.#ping.unref();
+    // One timer walks every connection, rather than a timer each: a connection is cut between one pong wait and
+    // a tenth more after it last showed itself.
+    const pongWaitMs = this.#settings.pongWaitMs;
+    this.#sweep = setInterval(() => this.#cutSilent(pongWaitMs), Math.max(10, Math.floor(pongWaitMs / 10)));
+    this.#sweep.unref();
     this.#untrack = trackConnections(() => this.#members.connections.size);
   }
 
@@ -92,6 +100,7 @@ export class ChatHub {
       });
     } catch (err) {
       clearInterval(hub.#ping);
+      clearInterval(hub.#sweep);
       hub.#untrack();
       throw err;
     }
@@ -113,16 +122,16 @@ export class ChatHub {
    */
   accept(ws: WebSocket, user: ChatUser | undefined, expiresAt?: number): ClientConnection {
     const guest = `guest-${randomBytes(4).toString('hex')}`;
-    const connection = new ClientConnection(ws, user ?? { id: guest, username: guest }, this.#settings, (slow) => this.#onSlow(slow));
+    const connection = new ClientConnection(ws, user ?? { id: guest, username: guest }, this.#settings, this.#onSlow);
+    this.#bySocket.set(ws, connection);
     if (this.#members.add(connection)) void this.#presenceCall('connect', () => this.#options.presence.connect(connection.user));
-    const expiry = expiresAt === undefined || expiresAt - Date.now() > MAX_TIMER_MS ? undefined : setTimeout(() => this.#close(connection, CLOSE.unauthorized, 'token expired'), Math.max(0, expiresAt - Date.now()));
-    ws.on('message', (data, isBinary) => this.#receive(connection, data, isBinary));
-    ws.on('pong', () => connection.alive());
-    ws.on('error', (err) => this.#log.debug('a connection failed', { user: connection.user.id, err }));
-    ws.once('close', () => {
-      clearTimeout(expiry);
-      this.#gone(connection);
-    });
+    if (expiresAt !== undefined && expiresAt - Date.now() <= MAX_TIMER_MS) {
+      connection.expiry = setTimeout(() => this.#close(connection, CLOSE.unauthorized, 'token expired'), Math.max(0, expiresAt - Date.now()));
+    }
+    ws.on('message', this.#onMessage);
+    ws.on('pong', this.#onPong);
+    ws.on('error', this.#onError);
+    ws.on('close', this.#onClose); // ws emits close once
     this.#send(connection, { type: 'welcome', instance: this.instanceId, user: connection.user, anonymous: this.anonymous });
     return connection;
   }
@@ -132,6 +141,7 @@ export class ChatHub {
     if (this.#closing) return;
     this.#closing = true;
     clearInterval(this.#ping);
+    clearInterval(this.#sweep);
     this.#untrack();
     // Other instances' clients learn who left with this one.
     const left = new Map<string, { room: string; user: ChatUser }>();
@@ -143,6 +153,31 @@ export class ChatHub {
     await this.#fanout.close();
     await this.#options.presence.close().catch((err: unknown) => this.#log.warn('presence could not be cleared; it expires instead', { err }));
   }
+
+  // The socket's listeners, shared by every socket (ws calls them with the socket as `this`).
+  readonly #onMessage = ((hub: ChatHub) =>
+    function (this: WebSocket, data: RawData, isBinary: boolean) {
+      const connection = hub.#bySocket.get(this);
+      if (connection) hub.#receive(connection, data, isBinary);
+    })(this);
+
+  readonly #onPong = ((hub: ChatHub) =>
+    function (this: WebSocket) {
+      hub.#bySocket.get(this)?.alive();
+    })(this);
+
+  readonly #onError = ((hub: ChatHub) =>
+    function (this: WebSocket, err: Error) {
+      hub.#log.debug('a connection failed', { user: hub.#bySocket.get(this)?.user.id, err });
+    })(this);
+
+  readonly #onClose = ((hub: ChatHub) =>
+    function (this: WebSocket) {
+      const connection = hub.#bySocket.get(this);
+      if (!connection) return;
+      hub.#bySocket.delete(this);
+      hub.#gone(connection);
+    })(this);
 
   #receive(connection: ClientConnection, data: RawData, isBinary: boolean): void {
     connection.alive();
@@ -260,7 +295,7 @@ export class ChatHub {
   }
 
   async #direct(connection: ClientConnection, toUserId: string, payload: unknown): Promise<void> {
-    const here = this.#members.userConnections(toUserId).size > 0;
+    const here = this.#members.hasUser(toUserId);
     if (!here && !(await this.#options.presence.isOnline(toUserId))) {
       return this.#refuse(connection, 'user_offline', `user "${toUserId}" is not connected`, 'direct_msg');
     }
@@ -346,11 +381,11 @@ export class ChatHub {
     this.#refuse(connection, 'rate_limited', `over ${perSecond} frames a second (bursts of ${burst}): this frame was dropped; slow down or the connection is closed`);
   }
 
-  #onSlow(connection: ClientConnection): void {
+  readonly #onSlow = (connection: ClientConnection): void => {
     this.#slowConsumerCloses++;
     closesOf(String(CLOSE.slowConsumer)).inc();
     this.#log.info('a slow consumer was disconnected', { user: connection.user.id, queued: connection.queued });
-  }
+  };
 
   #close(connection: ClientConnection, code: number, reason: string): void {
     closesOf(String(code)).inc();
@@ -373,6 +408,12 @@ export class ChatHub {
 
   #pingAll(): void {
     for (const connection of this.#members.connections) if (connection.ws.readyState === connection.ws.OPEN) connection.ws.ping();
+  }
+
+  /** Cuts, without a close frame, every connection that has shown nothing for the pong wait. */
+  #cutSilent(pongWaitMs: number): void {
+    const now = Date.now();
+    for (const connection of this.#members.connections) if (now - connection.lastSeen >= pongWaitMs) connection.ws.terminate();
   }
 }
 

@@ -8,7 +8,7 @@ export interface ConnectionSettings {
   sendBuffer: SendBufferLimits;
   /** Bytes the socket may hold unwritten before the connection stops handing it more (ws's bufferedAmount). */
   socketHighWaterBytes: number;
-  /** A connection that has sent nothing, not even a pong, for this long is cut. */
+  /** A connection that has sent nothing, not even a pong, for this long is cut (the hub's sweep checks lastSeen). */
   pongWaitMs: number;
   rate: { perSecond: number; burst: number };
   /** Refused frames allowed before the connection is closed with 4429. */
@@ -17,6 +17,8 @@ export interface ConnectionSettings {
 
 /** Characters in one joined WebSocket frame at most. */
 const BATCH_MAX_CHARS = 65_536;
+
+const NO_ROOMS: ReadonlySet<string> = new Set();
 
 interface Held {
   holds: number;
@@ -28,18 +30,22 @@ interface Held {
  * Outgoing frames wait in a bounded SendBuffer and go to the socket, joined by "\n", while the socket keeps up;
  * a client that does not read lets the buffer fill, and on overflow it is closed with 1013 (onSlow) instead of
  * holding more memory. Live frames of a room whose history is being read wait until that history is sent.
+ *
+ * An instance holds thousands of these, mostly idle: what only some connections need (room sets, held frames,
+ * the abuse bucket) is made on first use, and nothing per connection is a timer or a closure.
  */
 export class ClientConnection {
   user: ChatUser;
-  /** Rooms it subscribed to: it gets their messages, typing, receipts and edits. */
-  readonly rooms = new Set<string>();
-  /** Rooms it tracks presence in: it gets their user_joined and user_left. */
-  readonly tracking = new Set<string>();
   readonly limiter: TokenBucket;
-  readonly abuse: TokenBucket;
+  /** When it last showed it is there (Date.now()): a pong or a frame. */
+  lastSeen = Date.now();
+  /** Closes it when its token expires; set by the hub for a token that expires. */
+  expiry: NodeJS.Timeout | undefined;
+  #rooms: Set<string> | undefined;
+  #tracking: Set<string> | undefined;
+  #abuse: TokenBucket | undefined;
   readonly #buffer: SendBuffer;
-  readonly #held = new Map<string, Held>();
-  readonly #deadline: NodeJS.Timeout;
+  #held: Map<string, Held> | undefined;
   #flushing = false;
   #closed = false;
 
@@ -51,9 +57,32 @@ export class ClientConnection {
   ) {
     this.user = user;
     this.limiter = new TokenBucket(settings.rate.perSecond, settings.rate.burst);
-    this.abuse = new TokenBucket(settings.abuse.perSecond, settings.abuse.burst);
     this.#buffer = new SendBuffer(settings.sendBuffer);
-    this.#deadline = setTimeout(() => ws.terminate(), settings.pongWaitMs);
+  }
+
+  /** Rooms it subscribed to: it gets their messages, typing, receipts and edits. */
+  get rooms(): ReadonlySet<string> {
+    return this.#rooms ?? NO_ROOMS;
+  }
+
+  /** Rooms it tracks presence in: it gets their user_joined and user_left. */
+  get tracking(): ReadonlySet<string> {
+    return this.#tracking ?? NO_ROOMS;
+  }
+
+  /** Adds or removes a room of `rooms` (subscribe) or `tracking` (track); LocalMembers keeps the reverse index. */
+  setRoom(how: 'subscribe' | 'track', room: string, member: boolean): void {
+    if (!member) {
+      (how === 'subscribe' ? this.#rooms : this.#tracking)?.delete(room);
+      return;
+    }
+    if (how === 'subscribe') (this.#rooms ??= new Set()).add(room);
+    else (this.#tracking ??= new Set()).add(room);
+  }
+
+  /** Refused frames it may still send before it is closed with 4429. */
+  get abuse(): TokenBucket {
+    return (this.#abuse ??= new TokenBucket(this.settings.abuse.perSecond, this.settings.abuse.burst));
   }
 
   get closed(): boolean {
@@ -65,15 +94,15 @@ export class ClientConnection {
     return this.#buffer.length;
   }
 
-  /** The client has shown it is there (a pong or a frame): its deadline starts again. */
-  alive(): void {
-    this.#deadline.refresh();
+  /** The client has shown it is there (a pong or a frame): its pong wait starts again. */
+  alive(now = Date.now()): void {
+    this.lastSeen = now;
   }
 
   /** Queues a frame; `room` and `messageId` let a room's history be sent first (hold/release). */
   send(frame: string, room?: string, messageId?: string): void {
     if (this.#closed) return;
-    const held = room === undefined ? undefined : this.#held.get(room);
+    const held = room === undefined ? undefined : this.#held?.get(room);
     if (held) {
       if (held.frames.length >= this.settings.sendBuffer.maxMessages) return this.#overflow();
       held.frames.push({ frame, messageId });
@@ -84,9 +113,9 @@ export class ClientConnection {
 
   /** Until the matching release, live frames of `room` wait. */
   hold(room: string): void {
-    const held = this.#held.get(room);
+    const held = this.#held?.get(room);
     if (held) held.holds++;
-    else this.#held.set(room, { holds: 1, frames: [] });
+    else (this.#held ??= new Map()).set(room, { holds: 1, frames: [] });
   }
 
   /**
@@ -96,9 +125,9 @@ export class ClientConnection {
   release(room: string, history: string[], sentIds: ReadonlySet<string>): void {
     if (this.#closed) return;
     for (const chunk of joined(history)) this.#queue(chunk);
-    const held = this.#held.get(room);
+    const held = this.#held?.get(room);
     if (!held || --held.holds > 0) return;
-    this.#held.delete(room);
+    this.#held!.delete(room);
     for (const { frame, messageId } of held.frames) if (messageId === undefined || !sentIds.has(messageId)) this.#queue(frame);
   }
 
@@ -110,16 +139,16 @@ export class ClientConnection {
       for (let batch = this.#buffer.takeBatch(BATCH_MAX_CHARS); batch !== undefined; batch = this.#buffer.takeBatch(BATCH_MAX_CHARS)) this.ws.send(batch);
     }
     this.#buffer.clear();
-    this.#held.clear();
+    this.#held = undefined;
     this.ws.close(code, reason);
   }
 
   /** After the socket closed, whoever closed it. */
   dispose(): void {
     this.#closed = true;
-    clearTimeout(this.#deadline);
+    clearTimeout(this.expiry);
     this.#buffer.clear();
-    this.#held.clear();
+    this.#held = undefined;
   }
 
   #queue(frame: string): void {
@@ -130,26 +159,29 @@ export class ClientConnection {
     if (this.#buffer.length * 4 >= maxMessages || this.#buffer.chars * 4 >= maxChars) return this.#flush();
     if (!this.#flushing) {
       this.#flushing = true;
-      setImmediate(this.#flush);
+      setImmediate(ClientConnection.#flushOf, this);
     }
   }
 
-  readonly #flush = (): void => {
+  // One function for every connection, given the connection, rather than a bound closure held by each.
+  static readonly #flushOf = (connection: ClientConnection): void => connection.#flush();
+
+  #flush(): void {
     this.#flushing = false; // when called at once, a flush still scheduled may find nothing left: it ends there
     if (this.#closed || this.ws.readyState !== this.ws.OPEN) return;
     while (this.ws.bufferedAmount < this.settings.socketHighWaterBytes) {
       const batch = this.#buffer.takeBatch(BATCH_MAX_CHARS);
       if (batch === undefined) return;
-      this.ws.send(batch, this.#written);
+      this.ws.send(batch, (err) => this.#written(err));
     }
     // The socket is full: the next write's callback (#written) tries again.
-  };
+  }
 
-  readonly #written = (err?: Error): void => {
+  #written(err?: Error): void {
     if (err || this.#flushing || this.#buffer.length === 0) return;
     this.#flushing = true;
-    setImmediate(this.#flush);
-  };
+    setImmediate(ClientConnection.#flushOf, this);
+  }
 
   #overflow(): void {
     if (this.#closed) return;

@@ -42,10 +42,11 @@ export function mountChatRoutes(app: FastifyInstance, options: ChatRoutesOptions
       if (options.ownsServer) refuseUpgrade(socket, 404, `no WebSocket at ${url.pathname}: connect to ${path}`);
       return;
     }
-    socket.on('error', () => {}); // a client gone during the handshake is nobody's failure
+    socket.on('error', ignoreHandshakeError);
     if (hub.connectionCount >= maxConnections) return refuseUpgrade(socket, 503, `this instance holds ${maxConnections} connections already: try again later`);
     void identify(auth, request, url).then(({ identity, refusal }) => {
       wss.handleUpgrade(request, socket, head, (ws) => {
+        socket.off('error', ignoreHandshakeError); // ws handles the socket's errors from here
         if (refusal !== undefined) {
           closesOf(String(CLOSE.unauthorized)).inc();
           ws.close(CLOSE.unauthorized, refusal);
@@ -89,6 +90,12 @@ async function identify(auth: TokenAuth | undefined, request: IncomingMessage, u
     return { refusal: 'the token could not be checked' };
   }
 }
+
+/**
+ * A client gone during the handshake is nobody's failure. A function of the module's, not a closure: a closure
+ * made in the upgrade handler would keep the upgrade's request (and its headers) alive as long as the socket.
+ */
+function ignoreHandshakeError(): void {}
 
 function refuseUpgrade(socket: Duplex, status: number, error: string): void {
   const body = JSON.stringify({ error });
