@@ -5,28 +5,28 @@ import type { SystemModule } from '../../../../kit/platform.ts';
 import { offerWsDoor, withdrawDoor } from '../../bridge/roles/embedded-bridge.ts';
 import { ChatHub } from '../roles/chat-hub.ts';
 import { MemoryPresence } from '../roles/memory-presence.ts';
-import { type ChatPersistence, openPersistence } from '../roles/persistence.ts';
+import { openingPersistence } from '../roles/opening-persistence.ts';
+import { openPersistence } from '../roles/persistence.ts';
 import { mountChatRoutes } from './chat-ws-routes.ts';
 
 /**
  * The WebSocket chat as a platform module: one instance on the platform's bus, anonymous (the page asks for a
  * name), presence in this process. Accepted messages go to an in-process log and from it, through a persister in
- * this process, into PGlite in a temporary directory removed on close. Its page and /ws live under /chat/.
+ * this process, into PGlite in a temporary directory removed on close; PGlite opens while the page already serves. Its page and /ws live under /chat/.
  * When the ZeroMQ door runs in the same process, the bridge joins them, on the same log.
  */
 export function chatWsModule(): SystemModule {
   let hub: ChatHub | undefined;
-  let persistence: ChatPersistence | undefined;
+  let persistence: ReturnType<typeof openingPersistence> | undefined;
   let dataDir: string | undefined;
   return {
     name: 'chat',
     title: 'Chat — WebSocket front door',
     async mount(app, { bus, log }) {
       dataDir = mkdtempSync(join(tmpdir(), 'mensageiro-chat-ws-up-'));
-      persistence = await openPersistence({ dataDir }).catch((err: unknown) => {
-        rmSync(dataDir!, { recursive: true, force: true });
-        throw err;
-      });
+      const opening = openPersistence({ dataDir });
+      opening.catch((err: unknown) => log.error('the chat history could not be opened: messages are refused as unavailable', { err }));
+      persistence = openingPersistence(opening);
       const presence = new MemoryPresence('up');
       hub = await ChatHub.start({ instanceId: 'up', bus, messageLog: persistence.log, history: persistence.history, presence, anonymous: true, log });
       mountChatRoutes(app, { hub, ownsServer: false });
@@ -34,6 +34,7 @@ export function chatWsModule(): SystemModule {
     },
     async health() {
       if (!hub) return { healthy: false, summary: 'not started' };
+      if (!persistence?.ready()) return { healthy: true, summary: 'history opening (PGlite)' };
       const { connections, rooms, messagesLastMinute: count } = hub.stats();
       const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
       return { healthy: true, summary: `${plural(connections, 'connection')} · ${plural(rooms, 'room')} · ${plural(count, 'message')} in the last minute` };
