@@ -55,11 +55,16 @@ describe('mensageiro chat ws', () => {
     }
   });
 
-  it('says the PostgreSQL store is not in this build, and names the choices for another store (exit 1)', async () => {
-    const postgres = await chat('ws', 'server', '--anonymous', '--port', '0', '--store', 'postgres://chat:secret@127.0.0.1:5432/chat');
-    assert.equal(postgres.code, 1);
-    assert.match(postgres.err, /PostgreSQL store is not part of this build yet; use --store memory/);
-    assert.doesNotMatch(postgres.err, /secret/, 'the password is not printed');
+  it('a PostgreSQL store: needs the bus\'s Redis, says what to do when PostgreSQL does not answer, and names the choices (exit 1)', async () => {
+    const url = 'postgres://chat:secret@127.0.0.1:1/chat';
+    const alone = await chat('ws', 'server', '--anonymous', '--port', '0', '--store', url);
+    assert.equal(alone.code, 1);
+    assert.match(alone.err, /keeps the message log in the bus's Redis: add --bus redis:/);
+    const unreachable = await chat('ws', 'server', '--anonymous', '--port', '0', '--bus', 'redis://127.0.0.1:1', '--store', url);
+    assert.equal(unreachable.code, 1);
+    assert.match(unreachable.err, /cannot reach PostgreSQL at .*127\.0\.0\.1:1.*start PostgreSQL/);
+    for (const refused of [alone, unreachable]) assert.doesNotMatch(refused.err, /secret/, 'the password is not printed');
+    assert.equal((await chat('ws', 'server', '--anonymous', '--port', '0', '--schema', 'Bad-Name')).code, 2);
     assert.match((await chat('ws', 'server', '--anonymous', '--port', '0', '--store', 'sqlite')).err, /--store takes memory/);
   });
 

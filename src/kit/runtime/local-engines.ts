@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { get } from 'node:http';
 import { delimiter, join } from 'node:path';
 
@@ -50,4 +51,31 @@ export async function waitForHttp(url: string, timeoutMs = 20_000): Promise<void
  */
 export function nginxTempPaths(dir: string): string {
   return ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `  ${kind}_temp_path ${dir}/${kind};`).join('\n');
+}
+
+/** The directory holding PostgreSQL's initdb and postgres: the newest under /usr/lib/postgresql, else the PATH's. */
+export function findPostgresBin(): string | undefined {
+  const root = '/usr/lib/postgresql';
+  if (existsSync(root)) {
+    for (const version of readdirSync(root).sort((a, b) => Number(b) - Number(a))) if (existsSync(join(root, version, 'bin', 'initdb'))) return join(root, version, 'bin');
+  }
+  const initdb = findExecutable('initdb', []);
+  return initdb?.replace(/\/initdb$/, '');
+}
+
+/**
+ * A cluster's private PostgreSQL in `dir` (created by the caller, empty): initdb there (user postgres, trust),
+ * then the command that serves it on a unix socket in `dir` only, no TCP. PostgreSQL refuses to run as root:
+ * as root both run as the postgres user its package creates, which gets `dir`. Returns the server's command
+ * and the URL to reach it.
+ */
+export function preparePostgres(bin: string, dir: string): { command: string; args: string[]; url: string; socket: string } {
+  const asUser = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
+  if (asUser.length) spawnSync('chown', ['postgres', dir]);
+  const data = join(dir, 'data');
+  const init = [...asUser, join(bin, 'initdb'), '-D', data, '-A', 'trust', '-U', 'postgres'];
+  const done = spawnSync(init[0]!, init.slice(1), { encoding: 'utf8' });
+  if (done.status !== 0) throw new Error(`initdb failed: ${(done.stderr || done.stdout || `exit ${done.status}`).trim().slice(0, 400)}`);
+  const serve = [...asUser, join(bin, 'postgres'), '-D', data, '-k', dir, '-c', 'listen_addresses=', '-p', '5432'];
+  return { command: serve[0]!, args: serve.slice(1), url: `postgres://postgres@${encodeURIComponent(dir)}:5432/postgres`, socket: join(dir, '.s.PGSQL.5432') };
 }

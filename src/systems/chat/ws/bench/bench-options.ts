@@ -14,6 +14,8 @@ export interface WsBenchOptions {
   room: { members: number; publishers: number; rate: number; durationMs: number };
   maxRate: { perInstance: number; startRate: number; factor: number; maxRate: number; stepMs: number; p99LimitMs: number };
   idle: { connections: number; settleMs: number };
+  /** The stream into PostgreSQL against a bare COPY (persist-bench.ts). */
+  persist: { postgresUrl: string; messages: number; batchSizes: number[]; persisters: number };
 }
 
 export const WS_BENCH_HELP_COMMAND = 'mensageiro chat ws bench --help';
@@ -21,7 +23,7 @@ export const MAX_PAIRS = 50;
 /** Every instance refuses upgrades beyond its limit; ours is raised to this for the bench. */
 export const MAX_IDLE_CONNECTIONS = 50_000;
 
-export const DEFAULTS = { pairs: 3, members: 200, publishers: 4, rate: 1_000, duration: '10s', perInstance: 2, startRate: 250, step: '3s', p99: 10, connections: 10_000 } as const;
+export const DEFAULTS = { pairs: 3, members: 200, publishers: 4, rate: 1_000, duration: '10s', perInstance: 2, startRate: 250, step: '3s', p99: 10, connections: 10_000, messages: 200_000, batch: '100,1000,5000', persisters: 1 } as const;
 
 export function parseWsBenchOptions(argv: string[]): WsBenchOptions | 'help' {
   const help = WS_BENCH_HELP_COMMAND;
@@ -38,6 +40,10 @@ export function parseWsBenchOptions(argv: string[]): WsBenchOptions | 'help' {
     'start-rate': { type: 'string' },
     step: { type: 'string' },
     connections: { type: 'string' },
+    messages: { type: 'string' },
+    batch: { type: 'string' },
+    persisters: { type: 'string' },
+    postgres: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return 'help';
@@ -69,6 +75,12 @@ export function parseWsBenchOptions(argv: string[]): WsBenchOptions | 'help' {
       p99LimitMs: DEFAULTS.p99,
     },
     idle: { connections, settleMs: 2_000 },
+    persist: {
+      postgresUrl: values.postgres ?? process.env.MENSAGEIRO_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+      messages: positiveInteger('--messages', values.messages ?? String(DEFAULTS.messages), help),
+      batchSizes: (values.batch ?? DEFAULTS.batch).split(',').map((b) => positiveInteger('--batch', b.trim(), help)),
+      persisters: positiveInteger('--persisters', values.persisters ?? String(DEFAULTS.persisters), help),
+    },
   };
 }
 

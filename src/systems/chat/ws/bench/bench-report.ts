@@ -1,6 +1,7 @@
 import type { LoadResult } from '../../../../kit/loadgen/index.ts';
 import type { ScenarioName } from './bench-options.ts';
 import type { Pair, ScenarioOutcome, SideRun } from './ws-bench.ts';
+import { type PersistRun, formatPersistTable } from './persist-bench.ts';
 
 /** Each scenario's headline figure and its target, as ours / Socket.IO's in the same run. */
 interface ScenarioTarget {
@@ -49,6 +50,7 @@ export function ratioOf(target: ScenarioTarget, pair: Pair): number | null {
 }
 
 export function summarize(outcome: ScenarioOutcome): ScenarioSummary {
+  if (outcome.persist) return summarizePersist(outcome.persist.runs, outcome.persist.messages);
   if (outcome.scenario === 'persist' || outcome.unavailable) return { scenario: outcome.scenario, unavailable: outcome.unavailable ?? 'did not run' };
   const target = TARGETS[outcome.scenario];
   const ratioMedian = median(present(outcome.pairs.map((p) => ratioOf(target, p))));
@@ -67,6 +69,22 @@ export function summarize(outcome: ScenarioOutcome): ScenarioSummary {
     goal,
     ...(outcome.scenario === 'room' ? { oursLost: lost(ours), theirsLost: lost(theirs) } : {}),
     met: ratioMet && (outcome.scenario !== 'room' || lost(ours) === 0),
+  };
+}
+
+/** persist: the stream's rate over the floor's, the median over every pair of every batch size, and what was lost. */
+function summarizePersist(runs: PersistRun[], messages: number): ScenarioSummary {
+  const streams = runs.filter((r) => r.kind === 'stream');
+  const floorOf = (s: PersistRun) => runs.find((r) => r.kind === 'floor' && r.pair === s.pair && r.batchSize === s.batchSize);
+  const ratios = present(streams.map((s) => (floorOf(s) ? s.rate / floorOf(s)!.rate : null)));
+  return {
+    scenario: 'persist',
+    figure: 'messages a second, stream / bare COPY',
+    unit: 'msg/s',
+    oursMedian: median(streams.map((r) => r.rate)),
+    theirsMedian: median(present(streams.map((s) => floorOf(s)?.rate ?? null))),
+    ratioMedian: median(ratios),
+    oursLost: streams.reduce((n, r) => n + messages - r.distinct, 0),
   };
 }
 
@@ -94,6 +112,11 @@ export function formatWsBench(outcomes: ScenarioOutcome[], loadAverage: number[]
   const out: string[] = [`chat ws bench: mensageiro against Socket.IO 4 (+ @socket.io/redis-adapter), two instances each on one Redis, alternating pairs; load average at the end ${loadAverage.map((l) => l.toFixed(2)).join(' ')}`];
   for (const outcome of outcomes) {
     out.push('');
+    if (outcome.persist) {
+      out.push('persist: the Redis stream into PostgreSQL through the persisters against a bare COPY of the same rows (msg/s)');
+      out.push(...formatPersistTable(outcome.persist.runs, outcome.persist.messages).trimEnd().split('\n').map((line) => (line ? `  ${line}` : '')));
+      continue;
+    }
     if (outcome.scenario === 'persist' || outcome.unavailable) {
       out.push(`${outcome.scenario}: ${outcome.unavailable}`);
       continue;

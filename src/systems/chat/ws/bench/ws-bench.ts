@@ -5,6 +5,7 @@ import type { Launch } from '../../../../kit/runtime/this-cli.ts';
 import { type Connect, connectOurs, socketIoConnect } from './bench-clients.ts';
 import type { ScenarioName, WsBenchOptions } from './bench-options.ts';
 import { type SideName, startServers } from './bench-servers.ts';
+import { type PersistRun, runPersistBench } from './persist-bench.ts';
 import { type IdleRun, type MaxRateRun, type RoomRun, type SideUnderTest, runIdle, runMaxRate, runRoom } from './scenarios.ts';
 
 /** One side's run of one scenario, with what the host stole meanwhile and what its servers spent. */
@@ -32,9 +33,9 @@ export interface ScenarioOutcome {
   /** Why it did not run, when it did not. */
   unavailable?: string;
   pairs: Pair[];
+  /** persist: the messages each run wrote, and its runs, stream and floor alternating. */
+  persist?: { messages: number; runs: PersistRun[] };
 }
-
-export const PERSIST_UNAVAILABLE = 'not available yet: the PostgreSQL store (the Redis stream into PostgreSQL) is not part of this build';
 
 /**
  * The chat's WebSocket servers against Socket.IO's, scenario by scenario: `pairs` pairs of runs, each side on
@@ -42,12 +43,13 @@ export const PERSIST_UNAVAILABLE = 'not available yet: the PostgreSQL store (the
  * machine's load falls on both alike. This process is the load client; the servers' GC is not its own.
  */
 export async function runWsBench(options: WsBenchOptions, cli: (args: readonly string[]) => Launch, log: (line: string) => void, onPair?: (scenario: ScenarioName, pair: Pair) => void): Promise<ScenarioOutcome[]> {
-  const connects: Record<SideName, Connect> = { mensageiro: connectOurs, 'socket.io': await socketIoConnect() };
+  // persist alone needs no Socket.IO: its packages are loaded only for a scenario against it.
+  const againstSocketIo = options.scenarios.some((s) => s !== 'persist');
+  const connects: Record<SideName, Connect> = { mensageiro: connectOurs, 'socket.io': againstSocketIo ? await socketIoConnect() : connectOurs };
   const outcomes: ScenarioOutcome[] = [];
   for (const scenario of options.scenarios) {
     if (scenario === 'persist') {
-      log(`persist: ${PERSIST_UNAVAILABLE}`);
-      outcomes.push({ scenario, unavailable: PERSIST_UNAVAILABLE, pairs: [] });
+      outcomes.push({ scenario, pairs: [], persist: { messages: options.persist.messages, runs: await runPersist(options, log) } });
       continue;
     }
     const pairs: Pair[] = [];
@@ -65,6 +67,14 @@ export async function runWsBench(options: WsBenchOptions, cli: (args: readonly s
     outcomes.push({ scenario, pairs });
   }
   return outcomes;
+}
+
+async function runPersist(options: WsBenchOptions, log: (line: string) => void): Promise<PersistRun[]> {
+  const { messages, batchSizes, persisters, postgresUrl } = options.persist;
+  log(`persist: ${messages} messages, ${persisters} persister(s), batches ${batchSizes.join(', ')}, ${options.pairs} pairs each`);
+  return runPersistBench({ redisUrl: options.redisUrl, postgresUrl, messages, batchSizes, persisters, pairs: options.pairs }, (r) =>
+    log(`persist: batch ${r.batchSize} pair ${r.pair} ${r.kind}: ${Math.round(r.rate)} msg/s, ${r.distinct}/${messages} rows, steal ${r.stealSeconds?.toFixed(2) ?? 'n/a'} s`),
+  );
 }
 
 async function runSide(scenario: Exclude<ScenarioName, 'persist'>, side: SideName, first: boolean, connect: Connect, options: WsBenchOptions, cli: (args: readonly string[]) => Launch): Promise<SideRun> {

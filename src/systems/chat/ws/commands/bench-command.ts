@@ -26,7 +26,11 @@ Socket.IO's packages are development dependencies; without them the bench says w
              Target: the highest such rate ≥ 1.6×
   idle       --connections (${DEFAULTS.connections.toLocaleString('en-US')}) idle connections on one instance; its VmRSS before and after,
              over the count. Target: ≤ 0.45×
-  persist    the message stream into PostgreSQL: not available in this build yet
+  persist    --messages (${DEFAULTS.messages.toLocaleString('en-US')}) pre-filled into a Redis stream, drained by --persisters (${DEFAULTS.persisters})
+             into PostgreSQL in batches of each --batch (${DEFAULTS.batch}), against a bare COPY of the same
+             rows in transactions of the same size, alternating; rows counted (none lost, none twice).
+             --postgres URL (default $MENSAGEIRO_POSTGRES_URL, else postgres://postgres@127.0.0.1:5432/postgres);
+             each run takes a schema of its own and drops it. Needs no Socket.IO
 
   --pairs N        pairs per scenario, up to ${MAX_PAIRS} (default ${DEFAULTS.pairs})
   --redis URL      the Redis both sides share (default $MENSAGEIRO_REDIS_URL, else redis://127.0.0.1:6379)
@@ -43,7 +47,8 @@ export async function wsBenchCommand(argv: string[], io: CliIo): Promise<number>
   const log = (line: string) => io.stderr.write(`chat ws bench: ${line}\n`);
   let cli: (args: readonly string[]) => Launch;
   try {
-    cli = thisCli({ compiled: true, log });
+    // persist alone starts no server process: nothing to compile for it.
+    cli = thisCli({ compiled: options.scenarios.some((scenario) => scenario !== 'persist'), log });
   } catch (err) {
     throw new ChatWsCommandError((err as Error).message, { cause: err });
   }

@@ -9,7 +9,7 @@ import { DoorBridge } from '../../bridge/roles/door-bridge.ts';
 import { ChatSession } from '../../zmq/roles/chat-session.ts';
 import { tcpEndpoint } from '../../zmq/commands/endpoints.ts';
 import { DEFAULT_CHANNEL } from '../roles/instance-fanout.ts';
-import { STORE_CHOICES, openChatStore, openPresence } from './backends.ts';
+import { STORE_CHOICES, openChatStore, openPresence, schemaOption } from './backends.ts';
 import { ChatWsCommandError } from './common.ts';
 
 export const BRIDGE_HELP = `usage: mensageiro chat ws bridge --bus redis://127.0.0.1:6379 [--broker tcp://127.0.0.1:5555]
@@ -25,8 +25,9 @@ pair of doors: it holds a lease in the bus's Redis, and a second one refuses to 
   --proxy URL            the ZeroMQ proxy's port for subscribers (default tcp://127.0.0.1:5558)
   --instance ID          the bridge's id on the bus (default bridge)
   --store VALUE          where ZeroMQ messages are accepted for the WebSocket side: ${STORE_CHOICES}
+  --schema NAME          the PostgreSQL schema with --store postgres://… (default public)
   --channel NAME         the bus topic the instances share (default ${DEFAULT_CHANNEL})
-  --key-prefix TEXT      before presence and lease keys in Redis (default gosocket:)
+  --key-prefix TEXT      before presence, lease and message stream keys in Redis (default gosocket:)
   --presence-ttl DUR     as the servers' (default 30s)
 `;
 
@@ -41,6 +42,7 @@ export async function bridgeCommand(argv: string[], io: CliIo): Promise<number> 
     proxy: { type: 'string' },
     instance: { type: 'string' },
     store: { type: 'string' },
+    schema: { type: 'string' },
     channel: { type: 'string' },
     'key-prefix': { type: 'string' },
     'presence-ttl': { type: 'string' },
@@ -60,7 +62,7 @@ export async function bridgeCommand(argv: string[], io: CliIo): Promise<number> 
   const ttlMs = durationOption('--presence-ttl', values['presence-ttl'] ?? '30s', help);
 
   const log = createLogger(`chat-bridge:${instanceId}`);
-  const store = await openChatStore(values.store ?? 'memory');
+  const store = await openChatStore(values.store ?? 'memory', { busUrl, keyPrefix, schema: schemaOption(values.schema, help) });
   const cleanups: Array<() => Promise<void>> = [() => store.close()];
   try {
     const redis = await openRedis(busUrl, `mensageiro:chat-bridge:${instanceId}`).catch((err: Error) => {
@@ -84,7 +86,7 @@ export async function bridgeCommand(argv: string[], io: CliIo): Promise<number> 
       await bridge.close();
       await presence.presence.close();
     });
-    io.stdout.write(`chat ws bridge ${instanceId} joining bus ${redactUrl(busUrl)} and ZeroMQ broker ${broker}, proxy ${proxy}; Ctrl-C stops it\n`);
+    io.stdout.write(`chat ws bridge ${instanceId} joining bus ${redactUrl(busUrl)} and ZeroMQ broker ${broker}, proxy ${proxy}, messages ${store.description}; Ctrl-C stops it\n`);
     const lost = new Promise<string>((resolve) => {
       const renew = setInterval(() => {
         lease.acquire().then(

@@ -6,8 +6,8 @@ import { StreamSource } from '../roles/persister-stream.ts';
 import { BatchWriter } from '../store/batch-writer.ts';
 import { DEFAULT_SCHEMA, migrate } from '../store/migrations.ts';
 import { openPostgres } from '../store/pg-database.ts';
-import { schemaIdentifier } from '../store/sql-database.ts';
 import { DEFAULT_GROUP, DEFAULT_KEY_PREFIX, streamNames } from '../store/stream-names.ts';
+import { schemaOption } from './backends.ts';
 
 const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
 const DEFAULT_CLAIM_IDLE_MS = 30_000;
@@ -56,12 +56,7 @@ export async function persisterCommand(argv: string[], io: CliIo): Promise<numbe
   const flushMs = values.flush === undefined ? DEFAULT_FLUSH_MS : durationOption('--flush', values.flush, help);
   const claimIdleMs = values['claim-idle'] === undefined ? Math.max(DEFAULT_CLAIM_IDLE_MS, 2 * flushMs) : durationOption('--claim-idle', values['claim-idle'], help);
   if (claimIdleMs <= flushMs) throw new UsageError(`--claim-idle must be longer than --flush (${flushMs} ms), or persisters take each other's batches`, help);
-  const schema = values.schema ?? DEFAULT_SCHEMA;
-  try {
-    schemaIdentifier(schema);
-  } catch (err) {
-    throw new UsageError(`--schema: ${(err as Error).message}`, help);
-  }
+  const schema = schemaOption(values.schema, help) ?? DEFAULT_SCHEMA;
   const names = streamNames(values['key-prefix'], values.group);
   const redisUrl = values.redis ?? DEFAULT_REDIS;
 

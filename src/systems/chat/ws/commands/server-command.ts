@@ -10,7 +10,7 @@ import { ChatHub } from '../roles/chat-hub.ts';
 import { DEFAULT_CHANNEL } from '../roles/instance-fanout.ts';
 import { TokenAuth, secretFromEnv } from '../roles/token-auth.ts';
 import { startChatServer } from '../web/chat-ws-server.ts';
-import { STORE_CHOICES, defaultPresence, openChatStore, openPresence } from './backends.ts';
+import { STORE_CHOICES, defaultPresence, openChatStore, openPresence, schemaOption } from './backends.ts';
 import { ChatWsCommandError } from './common.ts';
 
 export const SERVER_HELP = `usage: mensageiro chat ws server [--port 8081] [--instance s1] [--bus redis://127.0.0.1:6379] [--store memory]
@@ -25,9 +25,10 @@ GET /health and GET /metrics. Room traffic reaches the other instances through t
   --instance ID          this instance's id, unique in the cluster (default <hostname>-<pid>)
   --bus URL              memory:// (one instance alone) or redis://… (default $MENSAGEIRO_BUS_URL, else memory://)
   --store VALUE          the message log and history: ${STORE_CHOICES}
+  --schema NAME          the PostgreSQL schema with --store postgres://… (default public)
   --presence VALUE       memory or a Redis URL (default: the bus's Redis; memory with the memory bus)
   --channel NAME         the bus topic instances share (default ${DEFAULT_CHANNEL})
-  --key-prefix TEXT      before presence keys in Redis (default gosocket:)
+  --key-prefix TEXT      before presence and message stream keys in Redis (default gosocket:)
   --presence-ttl DUR     a killed instance's users leave presence lists within this (default 30s)
   --anonymous            clients name themselves with a user object; otherwise each needs a JWT (HS256)
                          signed with $MENSAGEIRO_CHAT_JWT_SECRET: ?token=, Authorization: Bearer, or
@@ -47,6 +48,7 @@ export async function serverCommand(argv: string[], io: CliIo): Promise<number> 
     instance: { type: 'string' },
     bus: { type: 'string' },
     store: { type: 'string' },
+    schema: { type: 'string' },
     presence: { type: 'string' },
     channel: { type: 'string' },
     'key-prefix': { type: 'string' },
@@ -86,7 +88,8 @@ export async function serverCommand(argv: string[], io: CliIo): Promise<number> 
   await ensureCanListen(where);
 
   const log = createLogger(`chat-ws:${instanceId}`);
-  const store = await openChatStore(values.store ?? 'memory');
+  const keyPrefix = values['key-prefix'] ?? 'gosocket:';
+  const store = await openChatStore(values.store ?? 'memory', { busUrl, keyPrefix, schema: schemaOption(values.schema, help) });
   let bus: Bus | undefined;
   const cleanups: Array<() => Promise<void>> = [() => store.close()];
   try {
@@ -97,7 +100,7 @@ export async function serverCommand(argv: string[], io: CliIo): Promise<number> 
     }
     const openedBus = bus;
     cleanups.unshift(() => openedBus.close());
-    const presence = await openPresence(presenceValue, { instanceId, keyPrefix: values['key-prefix'] ?? 'gosocket:', ttlMs: presenceTtlMs });
+    const presence = await openPresence(presenceValue, { instanceId, keyPrefix, ttlMs: presenceTtlMs });
     cleanups.unshift(() => presence.release());
     const hub = await ChatHub.start({
       instanceId,
@@ -114,7 +117,7 @@ export async function serverCommand(argv: string[], io: CliIo): Promise<number> 
     cleanups.unshift(() => hub.close());
     const { app, port: bound } = await startChatServer(hub, { port, host, auth, maxConnections });
     cleanups.unshift(() => closeHttpServer(app));
-    io.stdout.write(`chat ws server ${instanceId} listening on http://127.0.0.1:${bound} (WebSocket /ws, bus ${redactUrl(busUrl)}, ${auth ? 'JWT' : 'anonymous'}); Ctrl-C stops it\n`);
+    io.stdout.write(`chat ws server ${instanceId} listening on http://127.0.0.1:${bound} (WebSocket /ws, bus ${redactUrl(busUrl)}, messages ${store.description}, ${auth ? 'JWT' : 'anonymous'}); Ctrl-C stops it\n`);
     const signal = await untilSignal();
     io.stdout.write(`chat ws server ${instanceId}: ${signal}, stopping\n`);
     return 0;
