@@ -16,9 +16,22 @@ import { ChatWsCommandError } from './common.ts';
 /** Two, so that one killed leaves another to take its pending batch over. */
 const PERSISTERS = 2;
 
+/** A PostgreSQL just started makes its socket before it accepts sessions ("the database system is starting up"). */
+async function openWhenStarted(url: string, timeoutMs = 60_000): Promise<Awaited<ReturnType<typeof openPostgres>>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await openPostgres(url);
+    } catch (err) {
+      if (!/starting up/.test((err as Error).message) || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 /** The schema migrated here, before any server or persister starts (each would take its turn at it otherwise). */
 async function migrateOnce(url: string, schema = DEFAULT_SCHEMA): Promise<void> {
-  const db = await openPostgres(url);
+  const db = await openWhenStarted(url);
   try {
     await migrate(db, schema);
   } finally {
