@@ -96,6 +96,7 @@ export function peerService(parts: PeerServiceParts): (message: ChatMessage) => 
           coordinator: election.coordinator ?? null,
           offsetMs: ctx.physical.offsetMs,
           berkeleyRounds: berkeley.rounds,
+          berkeleyFolded: berkeley.folded,
           elections: election.elections,
           ops: parts.opCount(),
         });
