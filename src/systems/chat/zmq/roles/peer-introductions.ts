@@ -28,12 +28,11 @@ export async function introduceSelf(ctx: ServerContext, directory: PeerDirectory
 
 /**
  * A peer's side of `join`: the reference's list is read again (after any list already asked for, so no older
- * list overwrites it); a reference that does not answer, or lists the server at another address, is overruled
- * by the newcomer's own word until the next heartbeat's list.
+ * list overwrites it). The newcomer's own word is taken only when that list lacks it (the reference does not
+ * answer): one that lists it at another address knows better than a stale or stray `join`.
  */
 export async function admitJoiner(directory: PeerDirectory, refresh: () => Promise<void>, joiner: Required<ServerEntry>): Promise<void> {
   await refresh();
-  const listed = directory.servers().find((server) => server.name === joiner.name);
-  if (listed?.address === joiner.address) return;
-  directory.update([...directory.servers().filter((server) => server.name !== joiner.name), joiner].sort((a, b) => a.rank - b.rank));
+  if (directory.servers().some((server) => server.name === joiner.name)) return;
+  directory.update([...directory.servers(), joiner].sort((a, b) => a.rank - b.rank));
 }
