@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ChatSession } from '../../src/systems/chat/zmq/roles/chat-session.ts';
+import { DEFAULT_STALE_AFTER_MS } from '../../src/systems/chat/zmq/roles/reference.ts';
 import { ChatZmqCluster } from '../helpers/chat-zmq-fixture.ts';
 import { sleep } from '../helpers/wait.ts';
 
@@ -66,7 +67,7 @@ describe('chat over ZeroMQ: a server starting in a running cluster', { timeout: 
     assert.deepEqual(missing, [], `acknowledged writes missing from a running server:\n${missing.join('\n')}`);
   });
 
-  it('a server that starts while the reference is down stays off the broker until the reference answers, then holds every write', async () => {
+  it('a server that starts while the reference is down stays off the broker until the reference answers and lists every live server, then holds every write', async () => {
     await cluster.untilSettled(['s1', 's2', 's3']);
     await cluster.killReference();
     let ready = false;
@@ -77,7 +78,9 @@ describe('chat over ZeroMQ: a server starting in a running cluster', { timeout: 
       try {
         await session.login(`meanwhile-${randomUUID().slice(0, 8)}`);
         for (let n = 0; n < 20; n++) await session.createChannel(`meanwhile-${randomUUID().slice(0, 8)}`);
-        await sleep(1_000);
+        // Down longer than the reference keeps a silent server listed: started again, it lists s1 – s3 only once
+        // they next beat, and s4, asking all along, is the first it hears from.
+        await sleep(DEFAULT_STALE_AFTER_MS);
       } finally {
         await session.close();
       }

@@ -117,7 +117,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   // its REPs connect to the broker only then, and until then the broker gives requests to the servers that serve.
   const referenceAt = `the reference at ${options.reference}`;
   ctx.rank = await untilAnswered(() => reference.rank(peerEndpoint), referenceAt, log);
-  directory.update(await untilAnswered(() => reference.list(), referenceAt, log));
+  directory.update(await untilAnswered(() => reference.fullList(), referenceAt, log));
   const silent = await introduceSelf(ctx, directory, peerEndpoint, timings.replicateTimeoutMs);
   if (silent.length > 0) log(`${ctx.name}: ${silent.join(', ')} did not answer join; they learn of me at their next heartbeat`);
   const caught = await replicator.catchUp();
