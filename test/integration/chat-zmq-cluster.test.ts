@@ -269,6 +269,9 @@ describe('chat over ZeroMQ: the cluster, each role a separate process', { timeou
       'replicate without an op': encode({ service: 'replicate', data: { op: { kind: 'publish' }, timestamp: now(), clock: 1 } }),
       'sync from a negative position': encode({ service: 'sync', data: { after: -1, timestamp: now(), clock: 1 } }),
       'adjust by something not a number': encode({ service: 'adjust', data: { adjustment: 'a lot', timestamp: now(), clock: 1 } }),
+      'join without an address': encode({ service: 'join', data: { user: 'intruder', rank: 9, timestamp: now(), clock: 1 } }),
+      'join with an address that is no endpoint': encode({ service: 'join', data: { user: 'intruder', address: 'http://x', rank: 9, timestamp: now(), clock: 1 } }),
+      'join with rank 0': encode({ service: 'join', data: { user: 'intruder', address: 'tcp://127.0.0.1:1', rank: 0, timestamp: now(), clock: 1 } }),
       'a payload over 64 KiB': encode({ service: 'status', data: { pad: 'x'.repeat(70 * 1024), timestamp: now(), clock: 1 } }),
     };
     try {

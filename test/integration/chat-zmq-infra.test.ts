@@ -343,10 +343,14 @@ describe('chat reference service', { timeout: 60_000 }, () => {
       const again = await startReference({ bind: LOCAL, statePath });
       const next = new PeerClient(again.endpoint);
       try {
-        assert.deepEqual((await next.request({ service: 'list', data: {} }, 5_000)).data.list, [
+        const listed = await next.request({ service: 'list', data: {} }, 5_000);
+        assert.deepEqual(listed.data.list, [
           { name: 's1', rank: 1, address: 'tcp://s1:5561' },
           { name: 's2', rank: 2, address: 'tcp://s2:5560' },
         ]);
+        assert.equal(listed.data.awaiting, 2, 'both were live when it stopped, and neither has been heard from since');
+        await next.request({ service: 'heartbeat', data: { user: 's1', address: 'tcp://s1:5561' } }, 5_000);
+        assert.equal((await next.request({ service: 'list', data: {} }, 5_000)).data.awaiting, 1, 's1 is heard from again');
         assert.equal((await next.request({ service: 'rank', data: { user: 's3' } }, 5_000)).data.rank, 3, 'a new name after the restart takes the next rank');
       } finally {
         next.close();
@@ -355,7 +359,9 @@ describe('chat reference service', { timeout: 60_000 }, () => {
       const muchLater = await startReference({ bind: LOCAL, statePath, now: () => Date.now() + 60_000 });
       const late = new PeerClient(muchLater.endpoint);
       try {
-        assert.deepEqual((await late.request({ service: 'list', data: {} }, 5_000)).data.list, [], 'servers silent for a minute are not listed');
+        const listed = await late.request({ service: 'list', data: {} }, 5_000);
+        assert.deepEqual(listed.data.list, [], 'servers silent for a minute are not listed');
+        assert.equal(listed.data.awaiting, 3, 'but the three live when it stopped are awaited for staleAfterMs from its start');
         assert.equal((await late.request({ service: 'heartbeat', data: { user: 's2', address: 'tcp://s2:5560' } }, 5_000)).data.rank, 2, 'but keep their ranks');
       } finally {
         late.close();

@@ -4,22 +4,26 @@ import type { PeerDirectory } from './peer-directory.ts';
 import type { ServerContext } from './server-context.ts';
 
 export const BERKELEY_EVERY_MESSAGES = 10;
-/** Syncs owed while one is under way; beyond this, under a load that outruns the round trips, they are skipped. */
-const MAX_OWED_SYNCS = 8;
 
 /**
  * Clock synchronisation at the course's cadence: every server counts the messages it handles and, every 10,
  * syncs. A server that is not the coordinator asks the coordinator for the time (`clock`) and moves its own
  * clock to it; the coordinator runs a Berkeley round: it reads every clock, and sends each its correction to
  * the average. A correction within its reading's error is not made. On the wire `time` is a timestamp and
- * `adjustment` is in seconds, as `timestamp` is. Syncs run one at a time, in order.
+ * `adjustment` is in seconds, as `timestamp` is.
+ *
+ * A server has at most one sync under way: one that comes due meanwhile is folded into it (`folded`), since
+ * that sync is reading the clock at that very moment. A sync starts after the reply of the request that made it
+ * due has gone out, never before it: it shares the event loop with the requests and publications.
  */
 export class BerkeleyRounds {
   /** Syncs done: rounds run as the coordinator, and times read from the coordinator. */
   rounds = 0;
+  /** Syncs that came due while one was under way, and were folded into it. */
+  folded = 0;
   #handled = 0;
-  #owed = 0;
-  #running = false;
+  #syncing = false;
+  readonly #startSync = (): void => void this.#sync();
 
   constructor(
     private readonly ctx: ServerContext,
@@ -29,22 +33,23 @@ export class BerkeleyRounds {
   ) {}
 
   messageHandled(): void {
-    if (++this.#handled % BERKELEY_EVERY_MESSAGES !== 0) return;
-    if (this.#owed < MAX_OWED_SYNCS) this.#owed++;
-    if (!this.#running) void this.#syncOwed();
+    if (++this.#handled < BERKELEY_EVERY_MESSAGES) return;
+    this.#handled = 0;
+    if (this.#syncing) {
+      this.folded++;
+      return;
+    }
+    this.#syncing = true;
+    setImmediate(this.#startSync);
   }
 
-  async #syncOwed(): Promise<void> {
-    this.#running = true;
+  async #sync(): Promise<void> {
     try {
-      while (this.#owed > 0) {
-        this.#owed--;
-        const coordinator = this.coordinator();
-        if (coordinator === this.ctx.name) await this.#round();
-        else if (coordinator !== undefined) await this.#followCoordinator(coordinator);
-      }
+      const coordinator = this.coordinator();
+      if (coordinator === this.ctx.name) await this.#round();
+      else if (coordinator !== undefined) await this.#followCoordinator(coordinator);
     } finally {
-      this.#running = false;
+      this.#syncing = false;
     }
   }
 

@@ -9,7 +9,8 @@ import { decodePublication } from '../wire/publication.ts';
 import { BerkeleyRounds } from './berkeley-rounds.ts';
 import { BullyElection } from './bully-election.ts';
 import { ClientService } from './client-service.ts';
-import { PeerDirectory } from './peer-directory.ts';
+import { PeerDirectory, type ServerEntry } from './peer-directory.ts';
+import { admitJoiner, introduceSelf } from './peer-introductions.ts';
 import { PeerEndpoint } from './peer-rpc.ts';
 import { peerService } from './peer-service.ts';
 import { PublicationSender } from './publication-sender.ts';
@@ -104,12 +105,21 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     timings.announceWaitMs,
   );
   const berkeley = new BerkeleyRounds(ctx, directory, () => election.coordinator, timings.peerTimeoutMs);
-  const peers = await PeerEndpoint.bind(options.peerBind, peerService({ ctx, log: opLog, replicator, election, berkeley, opCount: () => state.size, opOf: (id) => state.get(id) }), options.maxMessageBytes);
+  const admit = async (joiner: Required<ServerEntry>) => {
+    await admitJoiner(directory, refresh, joiner);
+    replicator.peerJoined(joiner.name);
+  };
+  const peers = await PeerEndpoint.bind(options.peerBind, peerService({ ctx, log: opLog, replicator, election, berkeley, opCount: () => state.size, opOf: (id) => state.get(id), admit }), options.maxMessageBytes);
   const peerEndpoint = advertised(peers.endpoint, options.advertiseHost);
   const refresh = () => refreshDirectory(ctx, reference, directory, peerEndpoint, log);
 
-  ctx.rank = await untilAnswered(() => reference.rank(peerEndpoint), `the reference at ${options.reference}`, log);
-  directory.update(await reference.list());
+  // No client request reaches this server before it knows its peers, they know it, and it holds what they hold:
+  // its REPs connect to the broker only then, and until then the broker gives requests to the servers that serve.
+  const referenceAt = `the reference at ${options.reference}`;
+  ctx.rank = await untilAnswered(() => reference.rank(peerEndpoint), referenceAt, log);
+  directory.update(await untilAnswered(() => reference.fullList(), referenceAt, log));
+  const silent = await introduceSelf(ctx, directory, peerEndpoint, timings.replicateTimeoutMs);
+  if (silent.length > 0) log(`${ctx.name}: ${silent.join(', ')} did not answer join; they learn of me at their next heartbeat`);
   const caught = await replicator.catchUp();
   log(`${ctx.name}: rank ${ctx.rank}, ${state.size} ops (${caught} caught up from ${directory.peers().length} peers)`);
 

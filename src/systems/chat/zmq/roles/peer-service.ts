@@ -5,6 +5,7 @@ import { countWithin } from '../wire/op-size.ts';
 import type { BerkeleyRounds } from './berkeley-rounds.ts';
 import type { BullyElection } from './bully-election.ts';
 import type { OpLog } from '../../store/op-log.ts';
+import type { ServerEntry } from './peer-directory.ts';
 import type { Replicator } from './replicator.ts';
 import type { ServerContext } from './server-context.ts';
 
@@ -13,7 +14,8 @@ export const SYNC_REPLY_MAX_BYTES = 48 * 1024;
 /** Ids per sync page: 300 of the longest allowed (128 characters) still fit in a reply. */
 export const SYNC_PAGE_MAX_IDS = 300;
 
-export const PEER_SERVICES = ['clock', 'adjust', 'election', 'heartbeat', 'replicate', 'sync', 'fetch', 'status'];
+export const PEER_SERVICES = ['clock', 'adjust', 'election', 'heartbeat', 'join', 'replicate', 'sync', 'fetch', 'status'];
+const PEER_ADDRESS = /^tcp:\/\/\S+:\d{1,5}$/;
 
 export interface PeerServiceParts {
   ctx: ServerContext;
@@ -27,6 +29,8 @@ export interface PeerServiceParts {
    * version from it spares SQLite two columns per listed id (anti-entropy's query took twice as long with them).
    */
   opOf: (id: string) => ChatOp | undefined;
+  /** A server that is starting: resolves once my writes go to it (see peer-introductions.ts). */
+  admit: (joiner: Required<ServerEntry>) => Promise<void>;
 }
 
 /** What a server answers on its peer port: clocks, election, replication and its status. */
@@ -51,6 +55,16 @@ export function peerService(parts: PeerServiceParts): (message: ChatMessage) => 
         return ctx.stamp('election', { election: 'OK' });
       case 'heartbeat':
         return ctx.stamp('heartbeat', { coordinator: election.coordinator ?? null });
+      case 'join': {
+        const { user, address, rank } = data;
+        if (typeof user !== 'string' || user === '' || user === ctx.name) return erro(service, 'join needs data.user, the name of another server');
+        if (typeof address !== 'string' || !PEER_ADDRESS.test(address)) return erro(service, 'join needs data.address, the peer endpoint, as in tcp://server-1:5560');
+        if (typeof rank !== 'number' || !Number.isInteger(rank) || rank < 1) return erro(service, 'join needs data.rank, the rank the reference gave, from 1 up');
+        return parts.admit({ name: user, address, rank }).then(
+          () => ctx.stamp('join', { status: 'OK' }),
+          (err: Error) => erro(service, err.message),
+        );
+      }
       case 'replicate':
         return replicator.receive(data).then(
           (applied) => ctx.stamp('replicate', { status: 'OK', applied }),
@@ -82,6 +96,7 @@ export function peerService(parts: PeerServiceParts): (message: ChatMessage) => 
           coordinator: election.coordinator ?? null,
           offsetMs: ctx.physical.offsetMs,
           berkeleyRounds: berkeley.rounds,
+          berkeleyFolded: berkeley.folded,
           elections: election.elections,
           ops: parts.opCount(),
         });

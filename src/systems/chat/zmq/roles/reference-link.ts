@@ -19,15 +19,34 @@ export class ReferenceLink {
   }
 
   async list(): Promise<ServerEntry[]> {
+    return (await this.#list()).servers;
+  }
+
+  /**
+   * The list once the reference awaits no server: a reference that restarted lists the live servers only as
+   * they are heard from again, and says how many it still awaits (for a bounded time). One that does not say
+   * (the course's own) is taken at its word.
+   */
+  async fullList(pollMs = 100): Promise<ServerEntry[]> {
+    for (;;) {
+      const { servers, awaiting } = await this.#list();
+      if (awaiting === 0) return servers;
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+
+  async #list(): Promise<{ servers: ServerEntry[]; awaiting: number }> {
     const reply = await this.#call('list', {});
     const list = reply.data.list;
     if (!Array.isArray(list)) throw new Error(`the reference answered list without a list: ${describe(reply)}`);
-    return list.flatMap((entry: unknown) => {
+    const servers = list.flatMap((entry: unknown) => {
       if (typeof entry !== 'object' || entry === null) return [];
       const { name, rank, address } = entry as Record<string, unknown>;
       if (typeof name !== 'string' || typeof rank !== 'number') return [];
       return [{ name, rank, ...(typeof address === 'string' ? { address } : {}) }];
     });
+    const { awaiting } = reply.data;
+    return { servers, awaiting: typeof awaiting === 'number' && awaiting > 0 ? awaiting : 0 };
   }
 
   /**

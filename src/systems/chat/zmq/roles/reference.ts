@@ -32,13 +32,13 @@ class BadRequest extends Error {}
 
 /**
  * The reference service of the course's part 4, on a REP socket: `rank {user, address?}` → `{rank}`,
- * `list` → `{list: [{name, rank, address?}]}`, `heartbeat {user, address?, rank?}` → `{rank}`. Every reply carries
+ * `list` → `{list: [{name, rank, address?}], awaiting}`, `heartbeat {user, address?, rank?}` → `{rank}`. Every reply carries
  * `timestamp` and `clock` (and echoes `rid`, for PeerClient); a bad request gets `{status: 'erro', description}`.
  */
 export async function startReference(options: ReferenceOptions): Promise<ReferenceService> {
   const now = options.now ?? Date.now;
   const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  const registry = new ServerRegistry(options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS, options.statePath);
+  const registry = new ServerRegistry(options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS, options.statePath, now());
   const clock = new LamportClock();
   const rep = new Reply({ linger: 0 });
   try {
@@ -95,7 +95,7 @@ function handle(registry: ServerRegistry, at: number, { service, data }: ChatMes
     case 'heartbeat':
       return { rank: registry.heartbeat(serverName(data), address(data), at, claimedRank(data)) };
     case 'list':
-      return { list: registry.list(at) };
+      return { list: registry.list(at), awaiting: registry.awaiting(at) };
     default:
       throw new BadRequest(`unknown service "${service.slice(0, 40)}": the reference answers rank, list and heartbeat`);
   }

@@ -120,6 +120,11 @@ export class Replicator {
     return this.#writing;
   }
 
+  /** A peer that has just started (again) is waited for in full from its first push, not given a down peer's 20 ms. */
+  peerJoined(name: string): void {
+    this.#down.delete(name);
+  }
+
   #pusher(name: string): PeerPusher {
     let pusher = this.#pushers.get(name);
     if (!pusher) {

@@ -17,15 +17,32 @@ export interface RegisteredServer {
  */
 export class ServerRegistry {
   readonly #servers = new Map<string, RegisteredServer & { lastSeen: number }>();
+  /** The state file's servers that were live when it was last written, not yet heard from since this start. */
+  readonly #unheard = new Set<string>();
   #savedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly staleAfterMs: number,
     private readonly statePath?: string,
+    private readonly startedAt = Date.now(),
   ) {
     if (statePath && existsSync(statePath)) {
-      for (const server of readState(statePath)) this.#servers.set(server.name, server);
+      const servers = readState(statePath);
+      const lastWritten = Math.max(...servers.map((server) => server.lastSeen));
+      for (const server of servers) {
+        this.#servers.set(server.name, server);
+        if (lastWritten - server.lastSeen <= staleAfterMs) this.#unheard.add(server.name);
+      }
     }
+  }
+
+  /**
+   * How many servers that were live when the state file was last written have not been heard from since this
+   * start, during the first staleAfterMs (after that, those not heard from are taken as gone): while it is above
+   * 0, `list` may lack live servers, and a server that is starting waits before it takes the list as its peers.
+   */
+  awaiting(at: number): number {
+    return at - this.startedAt <= this.staleAfterMs ? this.#unheard.size : 0;
   }
 
   /**
@@ -42,6 +59,7 @@ export class ServerRegistry {
       changed = true;
     }
     server.lastSeen = Math.max(server.lastSeen, at);
+    this.#unheard.delete(name);
     if (address !== undefined && server.address !== address) {
       server.address = address;
       changed = true;
