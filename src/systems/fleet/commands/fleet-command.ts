@@ -7,6 +7,7 @@ const USAGE = `usage: mensageiro fleet <command> [options]
 
   api       the order API on :8000, with the transactional outbox and its relay (PostgreSQL, RabbitMQ)
   relay     an outbox relay on its own, beside the API's
+  up        the API, PGlite and the relay in one process on the in-memory bus, with a page
 
 Run "mensageiro fleet <command> --help" for its options.
 `;
@@ -15,6 +16,7 @@ Run "mensageiro fleet <command> --help" for its options.
 const commands: SubcommandSet['commands'] = {
   api: async () => (await import('./api-command.ts')).apiCommand,
   relay: async () => (await import('./relay-command.ts')).relayCommand,
+  up: async () => (await import('./up-command.ts')).upCommand,
 };
 
 /** `mensageiro fleet …`: resolves with the exit code. */

@@ -34,5 +34,10 @@ export async function storesOn(db: SqlDatabase): Promise<FleetStores> {
     await db.close();
     throw err;
   }
+  return storesFor(db);
+}
+
+/** The stores on a database whose schema is up to date. */
+export function storesFor(db: SqlDatabase): FleetStores {
   return { db, orders: new OrderStore(db), outbox: new OutboxStore(db), dispatch: new SqlDispatchStore(db), close: () => db.close() };
 }
