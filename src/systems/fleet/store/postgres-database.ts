@@ -30,7 +30,7 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
     engine: 'postgres',
     schema,
     async query<R extends object>(text: string, params?: readonly unknown[]) {
-      return (await pool.query(text, params as unknown[] | undefined)).rows as R[];
+      return (await pool.query(prepared(text, params))).rows as R[];
     },
     async exec(script) {
       await pool.query(script);
@@ -40,7 +40,7 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
       try {
         await client.query('BEGIN');
         const tx: SqlQueryable = {
-          query: async <R extends object>(text: string, params?: readonly unknown[]) => (await client.query(text, params as unknown[] | undefined)).rows as R[],
+          query: async <R extends object>(text: string, params?: readonly unknown[]) => (await client.query(prepared(text, params))).rows as R[],
           exec: async (script) => void (await client.query(script)),
         };
         const result = await work(tx);
@@ -67,6 +67,20 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
       await pool.end();
     },
   };
+}
+
+const statementNames = new Map<string, string>();
+
+/**
+ * A statement with parameters as a named prepared statement: each connection parses and plans it once, not on
+ * every call (the stores have a few dozen, fixed, statements). Without parameters it goes as it is: DDL and
+ * scripts are run once.
+ */
+function prepared(text: string, params: readonly unknown[] | undefined): pg.QueryConfig {
+  if (params === undefined) return { text };
+  let name = statementNames.get(text);
+  if (name === undefined) statementNames.set(text, (name = `fleet_${statementNames.size + 1}`));
+  return { name, text, values: params as unknown[] };
 }
 
 /** LISTEN on a connection of its own, opened again after a drop until stopped. */
