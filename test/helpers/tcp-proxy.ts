@@ -1,5 +1,22 @@
 import { type Server, type Socket, connect, createServer } from 'node:net';
 
+/**
+ * A free port below Linux's ephemeral range (32768 and up by default), for a proxy a test stops and starts again
+ * on the same port: a port from listen(0) is an ephemeral one, which any outgoing connection of the machine may
+ * take as its own end while the proxy is down, and the restart then fails with EADDRINUSE.
+ */
+export async function stablePort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}
+
 /** A loopback TCP proxy in front of an engine, so a test can cut every connection mid-stream. */
 export class TcpProxy {
   readonly #sockets = new Set<Socket>();

@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../../src/kit/observe/log.ts';
 import { type RunningFleetApi, startFleetApi } from '../../src/systems/fleet/roles/fleet-api.ts';
 import { engine, freePort } from '../helpers/engines.ts';
-import { testSchema, testTopology } from '../helpers/fleet-fixtures.ts';
+import { eventually, testSchema, testTopology } from '../helpers/fleet-fixtures.ts';
+import { TcpProxy, stablePort } from '../helpers/tcp-proxy.ts';
 
 const postgres = engine('postgres');
 const amqp = engine('amqp');
@@ -26,12 +27,12 @@ async function call(api: RunningFleetApi, method: string, path: string, body?: u
   return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
-function start(options: { rateLimit?: { perSecond: number; burst: number }; amqp?: string } = {}): Promise<RunningFleetApi> {
+function start(options: { rateLimit?: { perSecond: number; burst: number }; amqp?: string; postgres?: string } = {}): Promise<RunningFleetApi> {
   return startFleetApi({
     port: 0,
     host: '127.0.0.1',
     command: 'test',
-    postgres: postgres.url!,
+    postgres: options.postgres ?? postgres.url!,
     schema: testSchema('api'),
     amqp: options.amqp ?? amqp.url!,
     topology: testTopology('api'),
@@ -43,8 +44,11 @@ function start(options: { rateLimit?: { perSecond: number; burst: number }; amqp
 }
 
 async function dropSchema(api: RunningFleetApi): Promise<void> {
-  await api.stores.db.exec(`DROP SCHEMA IF EXISTS ${api.stores.db.schema} CASCADE`);
-  await api.close();
+  try {
+    await api.stores.db.exec(`DROP SCHEMA IF EXISTS ${api.stores.db.schema} CASCADE`);
+  } finally {
+    await api.close();
+  }
 }
 
 describe('fleet api: the order contract', { skip }, () => {
@@ -228,6 +232,34 @@ describe('fleet api: limits and health', { skip }, () => {
       assert.equal((await call(api, 'POST', '/api/v1/orders', { id: 'while-down', price: 1, tax: 0 })).status, 201);
     } finally {
       await dropSchema(api);
+    }
+  });
+
+  it('answers 503 with Retry-After while PostgreSQL cannot be reached, writes nothing, and takes orders again once it can', async () => {
+    const target = new URL(postgres.url!);
+    const port = await stablePort();
+    const proxy = await new TcpProxy(target.hostname, Number(target.port || 5432)).start(port);
+    const api = await start({ postgres: proxy.urlFor(postgres.url!) });
+    let down = false;
+    try {
+      assert.equal((await call(api, 'POST', '/api/v1/orders', { id: 'before', price: 1, tax: 0 })).status, 201);
+      await proxy.stop();
+      down = true;
+      const refused = await call(api, 'POST', '/api/v1/orders', { id: 'during', price: 1, tax: 0 });
+      assert.equal(refused.status, 503);
+      assert.equal(refused.body.code, 'UNAVAILABLE');
+      assert.equal(refused.headers.get('retry-after'), '1');
+      const health = await call(api, 'GET', '/health');
+      assert.equal(health.status, 503);
+      assert.notEqual((health.body.checks as Record<string, string>).postgres, 'ok');
+      await proxy.start(port);
+      down = false;
+      await eventually(async () => (await call(api, 'POST', '/api/v1/orders', { id: 'after', price: 1, tax: 0 })).status, (status) => status === 201 || status === 409);
+      assert.equal((await call(api, 'GET', '/api/v1/orders/during')).status, 404, 'the refused order was not written');
+    } finally {
+      if (down) await proxy.start(port);
+      await dropSchema(api);
+      await proxy.stop();
     }
   });
 });

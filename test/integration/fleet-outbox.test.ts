@@ -10,9 +10,9 @@ import { BusOutboxPublisher } from '../../src/systems/fleet/roles/bus-outbox-pub
 import { OutboxRelay, type RelayOptions } from '../../src/systems/fleet/roles/outbox-relay.ts';
 import type { FleetStores } from '../../src/systems/fleet/store/fleet-stores.ts';
 import { startCli } from '../helpers/cli-process.ts';
-import { engine, freePort } from '../helpers/engines.ts';
+import { engine } from '../helpers/engines.ts';
 import { type CapturedMessage, FleetStoreFixture, captureExchange, eventually, newOrder, testTopology } from '../helpers/fleet-fixtures.ts';
-import { TcpProxy } from '../helpers/tcp-proxy.ts';
+import { TcpProxy, stablePort } from '../helpers/tcp-proxy.ts';
 
 const postgres = engine('postgres');
 const amqp = engine('amqp');
@@ -104,7 +104,7 @@ describe('fleet outbox relay on PostgreSQL and RabbitMQ', { skip: postgres.skip 
     const stores = await fixture.stores();
     const topology = testTopology('down');
     const captured = await capture(topology);
-    const port = await freePort();
+    const port = await stablePort();
     const relay = await relayOn(stores, topology, { pollMs: 50 }, `amqp://guest:guest@127.0.0.1:${port}`);
     const ids = await createOrders(stores, 'waiting', 20);
     await eventually(async () => relay.stats().problem, (problem) => problem !== undefined);

@@ -34,6 +34,20 @@ export function sqlState(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+
+/**
+ * The database could not be reached or went away (as opposed to a statement it refused): a connection refused or
+ * reset, SQLSTATE class 08 (connection exception), 57P01–57P03 (the server shutting down or starting), or the
+ * pool giving up waiting for a connection.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const code = sqlState(err);
+  if (code !== undefined && (CONNECTION_ERRNOS.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code))) return true;
+  const message = err instanceof Error ? err.message : '';
+  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED/i.test(message);
+}
+
 /**
  * A schema's name goes into the stores' SQL as an identifier (`fleet.orders`), which cannot be a parameter: only
  * lower-case letters, digits and _ are taken, and at most 40 of them so that a NOTIFY channel named after it

@@ -7,6 +7,7 @@ import { orderIdProblem, readNewOrder } from '../domain/order.ts';
 import { orderCreateSeconds, orderRequests } from '../roles/fleet-metrics.ts';
 import { traceparentFor } from '../roles/trace-context.ts';
 import { DuplicateOrderError, type OrderStore } from '../store/order-store.ts';
+import { isDatabaseUnavailable } from '../store/sql-database.ts';
 
 export interface OrderRoutesOptions {
   orders: OrderStore;
@@ -24,11 +25,18 @@ const MAX_LIST = 100;
  *   GET  /orders/:id                         the order; 404
  *   GET  /orders?limit=20                    the newest orders
  *   POST /orders/:id/cancel | /deliver       the order after it; 409 with its state when that state refuses; 404
- * Every refusal is `{ error, code }` with the reason as a sentence; past the rate limit, 429 with Retry-After.
+ * Every refusal is `{ error, code }` with the reason as a sentence; past the rate limit, 429 with Retry-After;
+ * while the database cannot be reached, 503 with Retry-After.
  */
 export async function orderRoutes(app: FastifyInstance, options: OrderRoutesOptions): Promise<void> {
   const { orders } = options;
   if (options.rateLimit) limitRate(app, options.rateLimit);
+  // The database out of reach is the server's trouble, not the request's: 503 saying so, nothing taken. Anything
+  // else goes on to the kit's handler.
+  app.setErrorHandler(async (err, _request, reply) => {
+    if (!isDatabaseUnavailable(err)) throw err;
+    return reply.status(503).header('retry-after', '1').send({ error: 'the database cannot be reached: nothing was written; retry shortly', code: 'UNAVAILABLE' });
+  });
   app.addHook('onResponse', async (request, reply) => {
     orderRequests.labels(`${request.method} ${request.routeOptions.url ?? 'unknown'}`, String(reply.statusCode)).inc();
   });
