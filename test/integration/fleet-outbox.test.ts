@@ -8,7 +8,7 @@ import { EVENT_HEADERS } from '../../src/systems/fleet/domain/order-created.ts';
 import { AmqpOutboxPublisher, type AmqpTopology } from '../../src/systems/fleet/roles/amqp-outbox-publisher.ts';
 import { BusOutboxPublisher } from '../../src/systems/fleet/roles/bus-outbox-publisher.ts';
 import { OutboxRelay, type RelayOptions } from '../../src/systems/fleet/roles/outbox-relay.ts';
-import type { FleetStores } from '../../src/systems/fleet/store/fleet-stores.ts';
+import { type FleetStores, openRelayStores } from '../../src/systems/fleet/store/fleet-stores.ts';
 import { startCli } from '../helpers/cli-process.ts';
 import { engine } from '../helpers/engines.ts';
 import { type CapturedMessage, FleetStoreFixture, captureExchange, eventually, newOrder, testTopology } from '../helpers/fleet-fixtures.ts';
@@ -84,6 +84,15 @@ describe('fleet outbox relay on PostgreSQL and RabbitMQ', { skip: postgres.skip 
     await eventually(async () => consumed.length, (n) => n === 50);
     assert.deepEqual(consumed[0]!.body, { id: consumed[0]!.headers[EVENT_HEADERS.aggregateId], final_price: '110.00', pickup: { lat: -23.5505, lng: -46.6333 } });
     assert.match(consumed[0]!.headers[EVENT_HEADERS.eventId]!, /^[0-9a-f-]{36}$/);
+  });
+
+  it("gives the relay a pool whose commits do not wait for the disk, and keeps the API's waiting", async () => {
+    const stores = await fixture.stores();
+    const relayStores = await openRelayStores(postgres.url!, stores.db.schema);
+    cleanups.push(() => relayStores.close());
+    const setting = async (db: FleetStores['db']) => (await db.query<{ synchronous_commit: string }>('SHOW synchronous_commit'))[0]!.synchronous_commit;
+    assert.equal(await setting(relayStores.db), 'off');
+    assert.equal(await setting(stores.db), 'on');
   });
 
   it('shares the rows between two relays on one database without publishing any twice', async () => {

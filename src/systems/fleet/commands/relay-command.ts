@@ -3,7 +3,7 @@ import { createLogger } from '../../../kit/observe/log.ts';
 import { untilSignal } from '../../../kit/runtime/signals.ts';
 import { AmqpOutboxPublisher } from '../roles/amqp-outbox-publisher.ts';
 import { OutboxRelay } from '../roles/outbox-relay.ts';
-import { openFleetStores } from '../store/fleet-stores.ts';
+import { openRelayStores } from '../store/fleet-stores.ts';
 import { ENGINE_OPTION_HELP, ENGINE_OPTION_SPECS, FleetCommandError, RELAY_OPTION_HELP, RELAY_OPTION_SPECS, engineSettings, relaySettings } from './common.ts';
 
 export const RELAY_HELP = `usage: mensageiro fleet relay [--postgres URL] [--amqp URL] [relay options]
@@ -23,7 +23,7 @@ export async function relayCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const engines = engineSettings(values, help);
   const options = relaySettings(values, help);
-  const stores = await openFleetStores({ postgres: engines.postgres, poolSize: engines.poolSize }, engines.schema).catch((err: unknown) => {
+  const stores = await openRelayStores(engines.postgres, engines.schema, engines.poolSize).catch((err: unknown) => {
     throw new FleetCommandError((err as Error).message, { cause: err });
   });
   const publisher = new AmqpOutboxPublisher(engines.amqp, engines.topology);

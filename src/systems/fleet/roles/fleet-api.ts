@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { closeHttpServer, createHttpServer, listenError } from '../../../kit/observe/http-server.ts';
 import type { Logger } from '../../../kit/observe/log.ts';
 import type { RateLimit } from '../../../kit/resilience/keyed-rate-limiter.ts';
-import { type FleetStores, openFleetStores } from '../store/fleet-stores.ts';
+import { type FleetStores, openFleetStores, openRelayStores } from '../store/fleet-stores.ts';
 import { orderRoutes } from '../web/order-routes.ts';
 import { AmqpOutboxPublisher, type AmqpTopology } from './amqp-outbox-publisher.ts';
 import { type HealthCheck, redisCheck, runHealthChecks } from './health-checks.ts';
@@ -44,8 +44,15 @@ export interface RunningFleetApi {
  */
 export async function startFleetApi(options: FleetApiOptions): Promise<RunningFleetApi> {
   const stores = await openFleetStores({ postgres: options.postgres, poolSize: options.poolSize }, options.schema);
+  let relayStores: FleetStores | undefined;
+  try {
+    relayStores = options.relay ? await openRelayStores(options.postgres, options.schema) : undefined;
+  } catch (err) {
+    await stores.close();
+    throw err;
+  }
   const publisher = new AmqpOutboxPublisher(options.amqp, options.topology);
-  const relay = options.relay ? new OutboxRelay(stores.outbox, publisher, options.log, options.relayOptions) : undefined;
+  const relay = relayStores ? new OutboxRelay(relayStores.outbox, publisher, options.log, options.relayOptions) : undefined;
   const redis = options.redis === undefined ? undefined : redisCheck(options.redis);
   const checks: Record<string, HealthCheck> = {
     postgres: async () => ((await stores.db.query('SELECT 1')) && 'ok'),
@@ -58,6 +65,7 @@ export async function startFleetApi(options: FleetApiOptions): Promise<RunningFl
     await relay?.stop();
     await publisher.close();
     redis?.close();
+    await relayStores?.close();
     await stores.close();
   };
   try {

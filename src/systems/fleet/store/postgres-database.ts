@@ -10,12 +10,19 @@ export interface PostgresOptions {
   schema: string;
   /** Connections in the pool (default 10). */
   poolSize?: number;
+  /**
+   * false: commits return before their WAL is on disk (synchronous_commit off for these connections). Only for
+   * writes that may be lost in a PostgreSQL crash and done again, as the relay's are: they then share the disk's
+   * flushes with the API's commits instead of each waiting for one of their own.
+   */
+  synchronousCommit?: boolean;
 }
 
 /** PostgreSQL through a pg pool. Fails fast when it cannot be reached. */
 export async function openPostgres(url: string, options: PostgresOptions): Promise<SqlDatabase> {
   const schema = checkSchemaName(options.schema);
   const config: pg.PoolConfig = { connectionString: url, max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 };
+  if (options.synchronousCommit === false) config.options = '-c synchronous_commit=off';
   const pool = new pg.Pool(config);
   // An idle connection that the server drops is replaced on the next query; the pool must not crash the process.
   pool.on('error', (err) => log.warn('an idle PostgreSQL connection failed', { err }));
