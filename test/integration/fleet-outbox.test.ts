@@ -178,12 +178,18 @@ describe('fleet outbox relay on PostgreSQL and RabbitMQ', { skip: postgres.skip 
     const atKill = await eventually(counts(stores), (c) => c.PROCESSING > 0 && c.PUBLISHED > 0, 60_000);
     first.kill('SIGKILL');
     assert.ok(atKill.PENDING > 0, `work was left when it died: ${JSON.stringify(atKill)}`);
-    const second = startCli(args);
+    const second = startCli([...args, '--port', '0']);
     cleanups.push(async () => second.kill('SIGINT'));
     await eventually(counts(stores), (c) => c.PUBLISHED === ids.length, 60_000);
     await captured.until(ids.length);
     const seen = arrivals(captured.messages);
     assert.deepEqual([...seen.keys()].sort(), [...ids].sort(), 'every event arrived at least once');
+    const port = /\/health and \/metrics on :(\d+)/.exec(second.output())?.[1];
+    assert.ok(port, second.output());
+    const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { status: string; checks: unknown; relay: { published: number } };
+    assert.equal(health.status, 'ok');
+    assert.deepEqual(health.checks, { postgres: 'ok', rabbitmq: 'ok' });
+    assert.ok(health.relay.published > 0, 'the second relay published what the first left');
   });
 });
 

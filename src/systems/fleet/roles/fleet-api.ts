@@ -5,7 +5,7 @@ import type { RateLimit } from '../../../kit/resilience/keyed-rate-limiter.ts';
 import { type FleetStores, openFleetStores, openRelayStores } from '../store/fleet-stores.ts';
 import { orderRoutes } from '../web/order-routes.ts';
 import { AmqpOutboxPublisher, type AmqpTopology } from './amqp-outbox-publisher.ts';
-import { type HealthCheck, redisCheck, runHealthChecks } from './health-checks.ts';
+import { fleetHealth, redisCheck } from './health-checks.ts';
 import { OutboxRelay, type RelayOptions } from './outbox-relay.ts';
 
 export const API_PREFIX = '/api/v1';
@@ -54,12 +54,7 @@ export async function startFleetApi(options: FleetApiOptions): Promise<RunningFl
   const publisher = new AmqpOutboxPublisher(options.amqp, options.topology);
   const relay = relayStores ? new OutboxRelay(relayStores.outbox, publisher, options.log, options.relayOptions) : undefined;
   const redis = options.redis === undefined ? undefined : redisCheck(options.redis);
-  const checks: Record<string, HealthCheck> = {
-    postgres: async () => ((await stores.db.query('SELECT 1')) && 'ok'),
-    rabbitmq: () => publisher.check(),
-    ...(redis && { redis: redis.check }),
-  };
-  const app = createHttpServer({ health: async () => ({ ...(await runHealthChecks(checks)), ...(relay && { relay: relay.stats() }) }) });
+  const app = createHttpServer({ health: fleetHealth({ db: stores.db, publisher, redis: redis?.check, relay }) });
   const close = async () => {
     await closeHttpServer(app);
     await relay?.stop();

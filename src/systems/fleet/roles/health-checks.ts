@@ -1,5 +1,8 @@
 import type { Redis } from 'ioredis';
 import { openRedis } from '../../../kit/store/redis-client.ts';
+import type { SqlDatabase } from '../store/sql-database.ts';
+import type { OutboxPublisher } from './outbox-publisher.ts';
+import type { OutboxRelay } from './outbox-relay.ts';
 
 /** One engine's check: resolves with 'ok' or the reason it failed, never rejects. */
 export type HealthCheck = () => Promise<string>;
@@ -25,6 +28,16 @@ async function withTimeout(check: HealthCheck): Promise<string> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** /health's fields for a fleet process: PostgreSQL, RabbitMQ (through the relay's publisher), Redis when given, the relay's counts. */
+export function fleetHealth(parts: { db: SqlDatabase; publisher: OutboxPublisher; redis?: HealthCheck; relay?: OutboxRelay }): () => Promise<Record<string, unknown>> {
+  const checks: Record<string, HealthCheck> = {
+    postgres: async () => ((await parts.db.query('SELECT 1')) && 'ok'),
+    rabbitmq: () => parts.publisher.check(),
+    ...(parts.redis && { redis: parts.redis }),
+  };
+  return async () => ({ ...(await runHealthChecks(checks)), ...(parts.relay && { relay: parts.relay.stats() }) });
 }
 
 /** A PING to Redis, on a connection opened at the first check and kept. */
