@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import type { LoadResult } from '../../../kit/loadgen/index.ts';
 import { watchHostSteal } from '../../../kit/observe/host-steal.ts';
 import { runIngest } from './ingest-load.ts';
@@ -31,6 +32,8 @@ export interface IngestRun {
   pair: number;
   /** CPU seconds the host took from this machine during the measured part; null off Linux. */
   hostStealSeconds: number | null;
+  /** The machine's one-minute load average as the run ended: what else wanted its cores meanwhile. */
+  loadAverage: number;
   result: LoadResult;
 }
 
@@ -44,6 +47,7 @@ export interface IngestSummary {
   p99: number;
   p99s: number[];
   hostStealSeconds: Array<number | null>;
+  loadAverages: number[];
   failed: number;
 }
 
@@ -71,8 +75,9 @@ export async function runFleetBench(options: FleetBenchOptions): Promise<FleetBe
         const steal = watchHostSteal();
         const result = await runIngest({ baseUrl: target.url, rate, durationMs: options.durationMs, timeoutMs: options.timeoutMs, name, progress: options.progress });
         const hostStealSeconds = steal.stop() ?? null;
-        runs.push({ rate, variant: target.variant, label: target.label, pair, hostStealSeconds, result });
-        options.log(`${name}: p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.failed} failed, host steal ${hostStealSeconds ?? '—'} s`);
+        const loadAverage = Math.round(loadavg()[0]! * 100) / 100;
+        runs.push({ rate, variant: target.variant, label: target.label, pair, hostStealSeconds, loadAverage, result });
+        options.log(`${name}: p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.failed} failed, host steal ${hostStealSeconds ?? '—'} s, load average ${loadAverage}`);
       }
     }
   }
@@ -94,6 +99,7 @@ function summarize(runs: IngestRun[]): IngestSummary[] {
     p99: median(group.map((run) => run.result.p99)),
     p99s: group.map((run) => run.result.p99),
     hostStealSeconds: group.map((run) => run.hostStealSeconds),
+    loadAverages: group.map((run) => run.loadAverage),
     failed: group.reduce((sum, run) => sum + run.result.failed, 0),
   }));
 }
