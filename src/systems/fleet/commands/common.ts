@@ -57,6 +57,7 @@ export function engineSettings(values: EngineValues, help: string): EngineSettin
 export const RELAY_OPTION_SPECS = {
   batch: { type: 'string' },
   poll: { type: 'string' },
+  gather: { type: 'string' },
   'max-attempts': { type: 'string' },
   'stuck-after': { type: 'string' },
   'janitor-every': { type: 'string' },
@@ -65,6 +66,7 @@ export const RELAY_OPTION_SPECS = {
 
 export const RELAY_OPTION_HELP = `  --batch N             outbox rows claimed at once (default ${DEFAULT_RELAY_OPTIONS.batchSize})
   --poll D              how often it looks for rows when no NOTIFY wakes it (default ${DEFAULT_RELAY_OPTIONS.pollMs}ms)
+  --gather D            after a NOTIFY, how long it waits for more rows before it claims (default ${DEFAULT_RELAY_OPTIONS.gatherMs}ms; 0 for none)
   --max-attempts N      publishes of one row before it is FAILED (default ${DEFAULT_RELAY_OPTIONS.retry.maxAttempts})
   --janitor-every D     how often stuck rows are reset and old ones deleted (default 5m)
   --stuck-after D       a row PROCESSING this long was left by a dead relay: back to PENDING (default 5m)
@@ -79,6 +81,7 @@ export function relaySettings(values: RelayValues, help: string): Partial<RelayO
   return {
     batchSize: values.batch === undefined ? defaults.batchSize : positiveInteger('--batch', values.batch, help),
     pollMs: duration('poll', defaults.pollMs),
+    gatherMs: values.gather === undefined ? defaults.gatherMs : durationOption('--gather', values.gather, help, true),
     retry: { ...defaults.retry, maxAttempts: values['max-attempts'] === undefined ? defaults.retry.maxAttempts : positiveInteger('--max-attempts', values['max-attempts'], help) },
     janitorEveryMs: duration('janitor-every', defaults.janitorEveryMs),
     stuckAfterMs: duration('stuck-after', defaults.stuckAfterMs),

@@ -8,6 +8,11 @@ export interface RelayOptions {
   batchSize: number;
   /** The poll when no NOTIFY comes (100 ms): the fallback that catches what a dropped LISTEN missed. */
   pollMs: number;
+  /**
+   * How long a NOTIFY's wake waits for more rows before it claims (10 ms): under load, orders arrive a millisecond
+   * apart, and a claim per order would cost two UPDATE statements per event instead of two per batch.
+   */
+  gatherMs: number;
   retry: RetryPolicy;
   /** The janitor: how often it runs (5 min), when a PROCESSING row counts as stuck (5 min), and how long finished rows stay (7 days). */
   janitorEveryMs: number;
@@ -18,6 +23,7 @@ export interface RelayOptions {
 export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
   batchSize: 100,
   pollMs: 100,
+  gatherMs: 10,
   retry: { maxAttempts: 10, baseMs: 1_000, capMs: 60_000 },
   janitorEveryMs: 5 * 60_000,
   stuckAfterMs: 5 * 60_000,
@@ -28,6 +34,8 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
 const MAX_RECONNECT_MS = 5_000;
 
 export interface RelayStats {
+  /** Claims that found rows: published / batches is the mean batch. */
+  batches: number;
   published: number;
   retried: number;
   failed: number;
@@ -38,7 +46,8 @@ export interface RelayStats {
 /**
  * The transactional outbox's relay: claims up to batchSize PENDING rows (SKIP LOCKED, marked PROCESSING), publishes
  * them in parallel, each confirmed by the broker, and marks them PUBLISHED. It wakes on the insert trigger's
- * NOTIFY, and every pollMs regardless.
+ * NOTIFY (gathering for gatherMs before it claims), and every pollMs regardless; after a full batch it claims
+ * again at once.
  *
  * A publish that fails puts its row back to PENDING with retry_count + 1, due after a doubling back-off, and FAILED
  * once it has had maxAttempts. While the broker cannot be reached nothing is claimed at all, so an outage costs each
@@ -48,7 +57,7 @@ export interface RelayStats {
  */
 export class OutboxRelay {
   readonly #options: RelayOptions;
-  readonly #stats: RelayStats = { published: 0, retried: 0, failed: 0, problem: undefined };
+  readonly #stats: RelayStats = { batches: 0, published: 0, retried: 0, failed: 0, problem: undefined };
   #running: Promise<void> | undefined;
   #stopping = false;
   /** Set by a NOTIFY, cleared as a claim starts. */
@@ -125,7 +134,10 @@ export class OutboxRelay {
         this.log.info('the outbox relay is publishing again');
         this.#stats.problem = undefined;
       }
-      if (claimed < this.#options.batchSize) await this.#sleep(this.#options.pollMs, true);
+      if (claimed < this.#options.batchSize) {
+        await this.#sleep(this.#options.pollMs, true);
+        if (this.#notified && this.#options.gatherMs > 0) await this.#sleep(this.#options.gatherMs);
+      }
     }
   }
 
@@ -134,6 +146,7 @@ export class OutboxRelay {
     this.#notified = false;
     const events = await this.store.claim(this.#options.batchSize);
     if (events.length === 0) return 0;
+    this.#stats.batches++;
     const outcomes = await Promise.allSettled(events.map((event) => this.publisher.publish(event)));
     const published: OutboxEvent[] = [];
     for (let i = 0; i < events.length; i++) {

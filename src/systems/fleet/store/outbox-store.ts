@@ -28,9 +28,10 @@ interface OutboxRow {
   aggregate_id: string;
   event_type: string;
   event_version: number;
-  payload: unknown;
+  /** As text: the driver would parse JSONB only for the relay to write it back out. */
+  payload: string;
   topic: string;
-  tracing_context: { traceparent?: unknown } | null;
+  traceparent: string | null;
   retry_count: number;
   created_at: Date | string;
 }
@@ -55,7 +56,7 @@ export class OutboxStore {
          SELECT id FROM ${this.#s}.outbox WHERE status = 'PENDING' AND next_attempt_at <= now()
          ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED
        )
-       RETURNING id, aggregate_id, event_type, event_version, payload, topic, tracing_context, retry_count, created_at`,
+       RETURNING id, aggregate_id, event_type, event_version, payload::text AS payload, topic, tracing_context->>'traceparent' AS traceparent, retry_count, created_at`,
       [limit],
     );
     return rows.map(toEvent).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
@@ -111,15 +112,14 @@ export class OutboxStore {
 }
 
 function toEvent(row: OutboxRow): OutboxEvent {
-  const traceparent = row.tracing_context?.traceparent;
   return {
     id: row.id,
     aggregateId: row.aggregate_id,
     eventType: row.event_type,
     eventVersion: row.event_version,
-    payload: typeof row.payload === 'string' ? row.payload : JSON.stringify(row.payload),
+    payload: row.payload,
     topic: row.topic,
-    traceparent: typeof traceparent === 'string' ? traceparent : undefined,
+    traceparent: row.traceparent ?? undefined,
     retryCount: row.retry_count,
     createdAt: new Date(row.created_at),
   };
