@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
 import { connect } from 'amqplib';
-import { deadLetterQueue } from '../../src/kit/bus/transport.ts';
-import { type AmqpTopology, FLEET_TOPOLOGY } from '../../src/systems/fleet/roles/amqp-outbox-publisher.ts';
+import { type AmqpTopology, FLEET_TOPOLOGY, deleteTopology } from '../../src/systems/fleet/roles/amqp-outbox-publisher.ts';
 import { type FleetStores, storesOn } from '../../src/systems/fleet/store/fleet-stores.ts';
 import { newInMemoryPglite, openPglite } from '../../src/systems/fleet/store/pglite-database.ts';
 import { openPostgres } from '../../src/systems/fleet/store/postgres-database.ts';
@@ -93,9 +92,8 @@ export async function captureExchange(url: string, topology: AmqpTopology): Prom
       if (messages.length < count) throw new Error(`${messages.length} of ${count} messages arrived within ${timeoutMs} ms`);
     },
     async stop() {
-      for (const name of [topology.queue, deadLetterQueue(topology.queue)]) await channel.deleteQueue(name).catch(() => {});
-      await channel.deleteExchange(topology.exchange).catch(() => {});
       await connection.close().catch(() => {});
+      await deleteTopology(url, topology);
     },
   };
 }

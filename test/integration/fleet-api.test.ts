@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../../src/kit/observe/log.ts';
+import { type AmqpTopology, deleteTopology } from '../../src/systems/fleet/roles/amqp-outbox-publisher.ts';
 import { type RunningFleetApi, startFleetApi } from '../../src/systems/fleet/roles/fleet-api.ts';
 import { engine, freePort } from '../helpers/engines.ts';
 import { eventually, testSchema, testTopology } from '../helpers/fleet-fixtures.ts';
@@ -27,20 +28,26 @@ async function call(api: RunningFleetApi, method: string, path: string, body?: u
   return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
-function start(options: { rateLimit?: { perSecond: number; burst: number }; amqp?: string; postgres?: string } = {}): Promise<RunningFleetApi> {
-  return startFleetApi({
+/** The exchange and queue each API's publisher declared (its /health connects it), deleted with its schema. */
+const topologies = new Map<RunningFleetApi, AmqpTopology>();
+
+async function start(options: { rateLimit?: { perSecond: number; burst: number }; amqp?: string; postgres?: string } = {}): Promise<RunningFleetApi> {
+  const topology = testTopology('api');
+  const api = await startFleetApi({
     port: 0,
     host: '127.0.0.1',
     command: 'test',
     postgres: options.postgres ?? postgres.url!,
     schema: testSchema('api'),
     amqp: options.amqp ?? amqp.url!,
-    topology: testTopology('api'),
+    topology,
     rateLimit: options.rateLimit,
     relay: false,
     relayOptions: {},
     log: createLogger('test'),
   });
+  topologies.set(api, topology);
+  return api;
 }
 
 async function dropSchema(api: RunningFleetApi): Promise<void> {
@@ -48,6 +55,8 @@ async function dropSchema(api: RunningFleetApi): Promise<void> {
     await api.stores.db.exec(`DROP SCHEMA IF EXISTS ${api.stores.db.schema} CASCADE`);
   } finally {
     await api.close();
+    await deleteTopology(amqp.url!, topologies.get(api)!).catch(() => {});
+    topologies.delete(api);
   }
 }
 

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { connect } from 'amqplib';
-import { deadLetterQueue } from '../../../kit/bus/transport.ts';
 import { type CliIo, UsageError, durationOption, parseOptions, positiveInteger, positiveNumber } from '../../../kit/cli/args.ts';
 import { writeHtmlReport } from '../../../kit/loadgen/index.ts';
 import { Supervisor } from '../../../kit/runtime/supervisor.ts';
 import { thisCli } from '../../../kit/runtime/this-cli.ts';
 import { fleetBenchJson, formatFleetBench } from '../bench/bench-report.ts';
+import { deleteTopology } from '../roles/amqp-outbox-publisher.ts';
 import { type BenchTarget, runFleetBench } from '../bench/fleet-bench.ts';
 import { openPostgres } from '../store/postgres-database.ts';
 import type { SqlDatabase } from '../store/sql-database.ts';
@@ -117,7 +116,8 @@ async function startApis(engines: ReturnType<typeof engineSettings>, io: CliIo, 
     await supervisor.stop();
     for (const { schema } of variants) await db.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
     await db.close();
-    await deleteTopology(engines.amqp, topology);
+    // the broker gone, nothing of ours is left on it to delete
+    await deleteTopology(engines.amqp, topology).catch(() => {});
   };
   try {
     const targets: BenchTarget[] = [];
@@ -143,17 +143,5 @@ async function drained(db: SqlDatabase, schema: string, log: (line: string) => v
     if ((row?.n ?? 0) === 0) return;
     if (Date.now() > deadline) return log(`the relay still had ${row!.n} events to publish after 120 s; going on`);
     await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-async function deleteTopology(url: string, topology: { exchange: string; queue: string }): Promise<void> {
-  try {
-    const connection = await connect(url);
-    const channel = await connection.createChannel();
-    for (const queue of [topology.queue, deadLetterQueue(topology.queue)]) await channel.deleteQueue(queue);
-    await channel.deleteExchange(topology.exchange);
-    await connection.close();
-  } catch {
-    // the broker is gone: nothing of ours is left on it to delete
   }
 }

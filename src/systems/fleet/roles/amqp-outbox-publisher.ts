@@ -3,7 +3,7 @@ import { createEnvelope } from '../../../kit/bus/envelope.ts';
 import { ConfirmOutlet } from '../../../kit/bus/transports/amqp/outlet.ts';
 import { toPublishFields } from '../../../kit/bus/transports/amqp/properties.ts';
 import { declareQueue, queueArguments } from '../../../kit/bus/transports/amqp/topology.ts';
-import { DEFAULT_MAX_QUEUE_LENGTH } from '../../../kit/bus/transport.ts';
+import { DEFAULT_MAX_QUEUE_LENGTH, deadLetterQueue } from '../../../kit/bus/transport.ts';
 import { redactUrl } from '../../../kit/cli/args.ts';
 import { ORDER_CREATED } from '../domain/order-created.ts';
 import type { OutboxEvent } from '../store/outbox-store.ts';
@@ -21,6 +21,18 @@ export interface AmqpTopology {
 export const FLEET_TOPOLOGY: AmqpTopology = { exchange: ORDER_CREATED.exchange, queue: ORDER_CREATED.routingKey, routingKey: ORDER_CREATED.routingKey };
 
 const CONNECT_TIMEOUT_MS = 3_000;
+
+/** Deletes the exchange and the queue (with its dead letters) a publisher declared: for benches and tests that made their own. */
+export async function deleteTopology(url: string, topology: AmqpTopology): Promise<void> {
+  const model = await connect(url);
+  try {
+    const channel = await model.createChannel();
+    for (const queue of [topology.queue, deadLetterQueue(topology.queue)]) await channel.deleteQueue(queue);
+    await channel.deleteExchange(topology.exchange);
+  } finally {
+    await model.close().catch(() => {});
+  }
+}
 
 /**
  * Publishes through the direct exchange with the row's topic as routing key, on a confirm channel, mandatory and
