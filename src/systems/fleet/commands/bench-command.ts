@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from 'amqplib';
 import { type CliIo, UsageError, durationOption, parseOptions, positiveInteger, positiveNumber } from '../../../kit/cli/args.ts';
 import { writeHtmlReport } from '../../../kit/loadgen/index.ts';
 import { Supervisor } from '../../../kit/runtime/supervisor.ts';
@@ -20,7 +21,8 @@ p99 under 5 ms at 1,000 orders/s.
 By default it starts two APIs as processes of their own on PostgreSQL and RabbitMQ, each on a fresh schema, with
 no rate limit: one with the outbox relay in it, as deployed, and one without (the same insert with nothing
 publishing: the floor). It loads them in turn, in pairs whose order alternates, with the host's steal beside each
-run; before each run the relay's outbox is left to drain. Both go, with their schemas and queue, at the end.
+run; before each run the relay's outbox is left to drain and its queue, which nothing consumes here, emptied.
+Both go, with their schemas and queue, at the end.
 
   --rate N[,N…]    orders per second, one or more (default 500,1000)
   --duration D     each measured run (default 10s)
@@ -126,7 +128,7 @@ async function startApis(engines: ReturnType<typeof engineSettings>, io: CliIo, 
       supervisor.start({ name: `api-${variant}`, launch: cli([...args, '--exchange', topology.exchange, '--queue', topology.queue, ...extra]), env: { ...process.env, MENSAGEIRO_LOG_LEVEL: 'warn' } });
       const line = await supervisor.ready(`api-${variant}`, /fleet api is up on (http:\/\/[^/\s]+)/, 60_000);
       const url = /(http:\/\/[^/\s]+)/.exec(line)![1]!;
-      targets.push({ variant, label, url, settle: variant === 'relay' ? () => drained(db, schema, log) : async () => {} });
+      targets.push({ variant, label, url, settle: variant === 'relay' ? () => drained(db, schema, log).then(() => purge(engines.amqp, topology.queue)) : async () => {} });
     }
     return { targets, stop };
   } catch (err) {
@@ -143,5 +145,18 @@ async function drained(db: SqlDatabase, schema: string, log: (line: string) => v
     if ((row?.n ?? 0) === 0) return;
     if (Date.now() > deadline) return log(`the relay still had ${row!.n} events to publish after 120 s; going on`);
     await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * Empties the relay's queue between runs. Nothing consumes it here (the worker is not part of this bench), and
+ * the broker would otherwise carry every earlier run's events, on disk, into the next.
+ */
+async function purge(url: string, queue: string): Promise<void> {
+  const model = await connect(url);
+  try {
+    await (await model.createChannel()).purgeQueue(queue);
+  } finally {
+    await model.close().catch(() => {});
   }
 }
