@@ -31,6 +31,7 @@ export const systems: SystemEntry[] = [
     title: 'Fleet dispatch',
     origin: 'after GoFleet',
     summary: 'Order dispatch: REST API, transactional outbox to RabbitMQ, idempotent worker with circuit breaker, gRPC geo search.',
+    load: async () => (await import('../systems/fleet/web/fleet-module.ts')).fleetModule(),
   },
   {
     name: 'payments',

@@ -1,5 +1,22 @@
 import { type Server, type Socket, connect, createServer } from 'node:net';
 
+/**
+ * A free port below Linux's ephemeral range (32768 and up by default), for a proxy a test stops and starts again
+ * on the same port: a port from listen(0) is an ephemeral one, which any outgoing connection of the machine may
+ * take as its own end while the proxy is down, and the restart then fails with EADDRINUSE.
+ */
+export async function stablePort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}
+
 /** A loopback TCP proxy in front of an engine, so a test can cut every connection mid-stream. */
 export class TcpProxy {
   readonly #sockets = new Set<Socket>();
@@ -11,7 +28,8 @@ export class TcpProxy {
     readonly targetPort: number,
   ) {}
 
-  async start(): Promise<this> {
+  /** Listens on `port` (a free one by default: a test that starts it late names the port it handed out). */
+  async start(port = 0): Promise<this> {
     this.#server = createServer((client) => {
       const upstream = connect(this.targetPort, this.targetHost);
       for (const [a, b] of [
@@ -27,7 +45,7 @@ export class TcpProxy {
         a.pipe(b);
       }
     });
-    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.#server!.listen(port, '127.0.0.1', resolve));
     const address = this.#server.address();
     this.port = typeof address === 'object' && address ? address.port : 0;
     return this;

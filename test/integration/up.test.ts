@@ -15,7 +15,7 @@ describe('mensageiro up', { timeout: 60_000 }, () => {
   });
   after(() => void up.kill('SIGKILL'));
 
-  it('lists the five systems: sales, chat, payments and chat-zmq live, fleet not built yet', async () => {
+  it('lists the five systems, each live', async () => {
     const response = await fetch(`http://127.0.0.1:${port}/`);
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type')!, /text\/html/);
@@ -24,6 +24,7 @@ describe('mensageiro up', { timeout: 60_000 }, () => {
     assert.equal(html.match(/not built yet/g)?.length, 1);
     assert.ok(html.includes('href="/chat/"'), 'the chat card links to its page');
     assert.ok(html.includes('href="/sales/"'), 'the sales card links to its page');
+    assert.ok(html.includes('href="/fleet/"'), 'the fleet card links to its page');
     assert.ok(html.includes('href="/payments/"'), 'the payments card links to its page');
     assert.ok(html.includes('href="/chat-zmq/"'), 'the chat-zmq card links to its page');
   });
@@ -34,7 +35,7 @@ describe('mensageiro up', { timeout: 60_000 }, () => {
     assert.deepEqual(health.systems, [
       { name: 'sales', status: 'up' },
       { name: 'chat', status: 'up' },
-      { name: 'fleet', status: 'not built yet' },
+      { name: 'fleet', status: 'up' },
       { name: 'payments', status: 'up' },
       { name: 'chat-zmq', status: 'up' },
     ]);
@@ -45,7 +46,7 @@ describe('mensageiro up', { timeout: 60_000 }, () => {
 
   it('prints where each system is, and the terminal client command for the embedded ZeroMQ chat', async () => {
     const out = up.output();
-    for (const name of ['sales', 'chat', 'payments', 'chat-zmq']) assert.match(out, new RegExp(`^  ${name} +http://localhost:${port}/${name}/$`, 'm'));
+    for (const name of ['sales', 'chat', 'fleet', 'payments', 'chat-zmq']) assert.match(out, new RegExp(`^  ${name} +http://localhost:${port}/${name}/$`, 'm'));
     const client = /mensageiro chat zmq client --broker tcp:\/\/127\.0\.0\.1:(\d+) --proxy tcp:\/\/127\.0\.0\.1:(\d+)$/m.exec(out);
     assert.ok(client, out);
     for (const endpoint of client.slice(1).map(Number)) await connects(endpoint);

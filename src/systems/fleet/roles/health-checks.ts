@@ -1,0 +1,56 @@
+import type { Redis } from 'ioredis';
+import { openRedis } from '../../../kit/store/redis-client.ts';
+import type { SqlDatabase } from '../store/sql-database.ts';
+import type { OutboxPublisher } from './outbox-publisher.ts';
+import type { OutboxRelay } from './outbox-relay.ts';
+
+/** One engine's check: resolves with 'ok' or the reason it failed, never rejects. */
+export type HealthCheck = () => Promise<string>;
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+/**
+ * Runs every check at once, each bounded by a timeout: `{ status: 'ok' | 'unavailable', checks: { name: 'ok' | reason } }`,
+ * the fields the kit's /health answers with (503 unless ok).
+ */
+export async function runHealthChecks(checks: Record<string, HealthCheck>): Promise<{ status: string; checks: Record<string, string> }> {
+  const names = Object.keys(checks);
+  const results = await Promise.all(names.map((name) => withTimeout(checks[name]!)));
+  const byName = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
+  return { status: results.every((result) => result === 'ok') ? 'ok' : 'unavailable', checks: byName };
+}
+
+async function withTimeout(check: HealthCheck): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((resolve) => (timer = setTimeout(resolve, CHECK_TIMEOUT_MS, `no answer within ${CHECK_TIMEOUT_MS / 1_000} s`)));
+  try {
+    return await Promise.race([check().catch((err: unknown) => (err instanceof Error ? err.message : String(err))), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** /health's fields for a fleet process: PostgreSQL, RabbitMQ (through the relay's publisher), Redis when given, the relay's counts. */
+export function fleetHealth(parts: { db: SqlDatabase; publisher: OutboxPublisher; redis?: HealthCheck; relay?: OutboxRelay }): () => Promise<Record<string, unknown>> {
+  const checks: Record<string, HealthCheck> = {
+    postgres: async () => ((await parts.db.query('SELECT 1')) && 'ok'),
+    rabbitmq: () => parts.publisher.check(),
+    ...(parts.redis && { redis: parts.redis }),
+  };
+  return async () => ({ ...(await runHealthChecks(checks)), ...(parts.relay && { relay: parts.relay.stats() }) });
+}
+
+/** A PING to Redis, on a connection opened at the first check and kept. */
+export function redisCheck(url: string): { check: HealthCheck; close(): void } {
+  let redis: Promise<Redis> | undefined;
+  return {
+    check: async () => {
+      redis ??= openRedis(url, 'mensageiro fleet health').catch((err: unknown) => {
+        redis = undefined;
+        throw err;
+      });
+      return (await (await redis).ping()) === 'PONG' ? 'ok' : 'Redis did not answer PONG';
+    },
+    close: () => void redis?.then((client) => client.disconnect(), () => {}),
+  };
+}
