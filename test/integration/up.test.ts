@@ -21,7 +21,7 @@ describe('mensageiro up', { timeout: 60_000 }, () => {
     assert.match(response.headers.get('content-type')!, /text\/html/);
     const html = await response.text();
     for (const name of ['sales', 'chat', 'fleet', 'payments', 'chat-zmq']) assert.ok(html.includes(`data-system="${name}"`), name);
-    assert.equal(html.match(/not built yet/g)?.length, 1);
+    assert.equal(html.match(/not built yet/g), null);
     assert.ok(html.includes('href="/chat/"'), 'the chat card links to its page');
     assert.ok(html.includes('href="/sales/"'), 'the sales card links to its page');
     assert.ok(html.includes('href="/fleet/"'), 'the fleet card links to its page');
