@@ -18,6 +18,10 @@ export const commands: Record<string, Command> = {
     summary: 'chat, over ZeroMQ (the FEI CC7261 system): zmq broker, proxy, reference, server, client, bot, cluster, export, bench',
     run: async (argv) => (await import('../systems/chat/commands/chat-command.ts')).runChat(argv),
   },
+  fleet: {
+    summary: 'fleet dispatch: service (gRPC driver search), drivers (simulated), worker (OrderCreated → dispatch)',
+    run: async (argv) => (await import('../systems/fleet/commands/fleet-command.ts')).runFleet(argv),
+  },
   payments: {
     summary: 'payments, the Rinha de Backend 2025 intermediary: serve, processor, bench, up, cluster',
     run: async (argv) => (await import('../systems/payments/commands/payments-command.ts')).runPayments(argv),

@@ -30,6 +30,8 @@ export interface DispatchWorkerOptions {
   backoff?: Partial<BackoffSettings>;
   /** Told of every handled event, after it is counted: for logs and tests. */
   onResult?: (result: DispatchResult, eventId: string) => void;
+  /** Told when the breaker opens, goes half-open or closes (besides the log line). */
+  onBreakerChange?: (state: BreakerState) => void;
 }
 
 /**
@@ -51,7 +53,10 @@ export class DispatchWorker {
 
   static async start(options: DispatchWorkerOptions): Promise<DispatchWorker> {
     const settings = { ...SEED_BREAKER, ...options.breaker };
-    const finder = new GuardedFinder(options.finder, settings, (state) => log.info(`the fleet service breaker is ${state}`));
+    const finder = new GuardedFinder(options.finder, settings, (state) => {
+      log.info(`the fleet service breaker is ${state}`);
+      options.onBreakerChange?.(state);
+    });
     const worker = new DispatchWorker(finder);
     const retry = jitteredRetryPolicy({ ...SEED_BACKOFF, ...options.backoff });
     const handle: OrderHandler = compose([countResults(), deduplicate(options.claims), fallBackToManual(options.store)], dispatchNearest(finder, options.store));

@@ -1,0 +1,30 @@
+import { redactUrl } from '../../../kit/cli/args.ts';
+import type { DispatchOutcome, DispatchStore } from '../store/dispatch-store.ts';
+import { FleetCommandError } from './fleet-command-error.ts';
+
+export interface ClosableDispatchStore extends DispatchStore {
+  close(): Promise<void>;
+}
+
+/**
+ * The worker's DispatchStore on PostgreSQL, opened from --postgres. The PostgreSQL implementation (its schema and
+ * inbox table) is built beside the API; this build does not carry it yet, so the worker says so and stops.
+ */
+export async function openWorkerStore(url: string): Promise<ClosableDispatchStore> {
+  throw new FleetCommandError(`no PostgreSQL DispatchStore in this build to open ${redactUrl(url)} with`);
+}
+
+/** Env var for crash tests only: the process kills itself (SIGKILL) right after a write commits, before its ack. */
+export const CRASH_AFTER_COMMIT_ENV = 'MENSAGEIRO_FLEET_CRASH_AFTER_COMMIT';
+
+/** The store, killing this process right after the first write that changed an order, as a crash between commit and ack. */
+export function crashAfterCommit<T extends DispatchStore>(store: T): T {
+  const crash = (outcome: DispatchOutcome): DispatchOutcome => {
+    if (outcome === 'applied') process.kill(process.pid, 'SIGKILL');
+    return outcome;
+  };
+  return Object.assign(Object.create(store) as T, {
+    dispatch: async (orderId: string, driverId: string, eventId: string) => crash(await store.dispatch(orderId, driverId, eventId)),
+    sendToManual: async (orderId: string, eventId: string) => crash(await store.sendToManual(orderId, eventId)),
+  });
+}
