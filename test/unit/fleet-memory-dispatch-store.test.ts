@@ -27,6 +27,17 @@ describe('the in-memory DispatchStore', () => {
     assert.equal(store.get('o-2')?.status, 'CANCELLED');
   });
 
+  it('keeps in its inbox only events that changed an order, as the SQL store does', async () => {
+    const store = new MemoryDispatchStore();
+    store.add('o-1', SAO_PAULO_CENTRE);
+    await store.cancel('o-1', 'e-1');
+    assert.equal(await store.dispatch('o-1', 'd-1', 'e-2'), 'refused');
+    store.add('o-2', SAO_PAULO_CENTRE);
+    assert.equal(await store.dispatch('o-2', 'd-1', 'e-2'), 'applied', 'the refused e-2 left no trace');
+    await assert.rejects(store.dispatch('o-2', 'd-1', ''), RangeError);
+    await assert.rejects(store.dispatch('o-2', 'd-1', 'x'.repeat(65)), /1 to 64 characters/);
+  });
+
   it('refuses unknown orders and knows their pickup point only for known ones', async () => {
     const store = new MemoryDispatchStore();
     assert.equal(await store.dispatch('ghost', 'd-1', 'e-1'), 'refused');
@@ -36,15 +47,14 @@ describe('the in-memory DispatchStore', () => {
   });
 
   it('is bounded: orders beyond its size are refused, the oldest event ids forgotten', async () => {
-    const store = new MemoryDispatchStore({ maxOrders: 2, maxInbox: 2 });
-    store.add('o-1', SAO_PAULO_CENTRE);
-    store.add('o-2', SAO_PAULO_CENTRE);
-    assert.throws(() => store.add('o-3', SAO_PAULO_CENTRE), StoreFullError);
+    const store = new MemoryDispatchStore({ maxOrders: 3, maxInbox: 2 });
+    for (const id of ['o-1', 'o-2', 'o-3']) store.add(id, SAO_PAULO_CENTRE);
+    assert.throws(() => store.add('o-4', SAO_PAULO_CENTRE), StoreFullError);
     assert.throws(() => store.add('o-1', SAO_PAULO_CENTRE), /exists already/);
     await store.dispatch('o-1', 'd', 'e-1');
     await store.dispatch('o-2', 'd', 'e-2');
-    await store.dispatch('ghost', 'd', 'e-3');
-    assert.equal(await store.dispatch('o-2', 'd', 'e-2'), 'duplicate');
+    await store.dispatch('o-3', 'd', 'e-3');
+    assert.equal(await store.dispatch('o-3', 'd', 'e-3'), 'duplicate');
     assert.equal(await store.dispatch('o-1', 'd', 'e-1'), 'refused', 'e-1 was forgotten: the order’s state still refuses it');
   });
 });

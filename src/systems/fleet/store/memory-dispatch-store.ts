@@ -16,6 +16,9 @@ export interface MemoryDispatchStoreOptions {
   maxInbox?: number;
 }
 
+/** As the SQL inbox's column. */
+const MAX_EVENT_ID_LENGTH = 64;
+
 export class StoreFullError extends Error {
   override name = 'StoreFullError';
 }
@@ -68,13 +71,14 @@ export class MemoryDispatchStore implements DispatchStore {
     return order && { ...order.pickup };
   }
 
-  /** An event is recorded whatever its outcome: it has been handled, and a redelivery is a duplicate. */
+  /** As the SQL store: the inbox keeps only events that changed an order; a refused one leaves no trace. */
   #apply(orderId: string, action: OrderAction, eventId: string, alsoDo?: (order: StoredOrder) => void): DispatchOutcome {
+    if (eventId === '' || eventId.length > MAX_EVENT_ID_LENGTH) throw new RangeError(`an event id must be 1 to ${MAX_EVENT_ID_LENGTH} characters long, got ${eventId.length}`);
     if (this.#inbox.has(eventId)) return 'duplicate';
-    this.#remember(eventId);
     const order = this.#orders.get(orderId);
     const next = order && transition(order.status, action);
     if (!order || !next) return 'refused';
+    this.#remember(eventId);
     order.status = next;
     alsoDo?.(order);
     return 'applied';

@@ -1,19 +1,24 @@
 import { status } from '@grpc/grpc-js';
 import { PermanentError } from '../../../../kit/bus/errors.ts';
+import { pointProblem } from '../../domain/geo.ts';
 import type { GeoPoint } from '../../domain/order-created.ts';
 import { FleetCallError } from '../../grpc/grpc-driver-finder.ts';
 import type { DispatchStore } from '../../store/dispatch-store.ts';
 import type { DriverFinder } from '../driver-finder.ts';
 import { type OrderHandler, storeResult } from './order-pipeline.ts';
 
-/** The search found no driver near the pickup point; retried, and on the last attempt sent to manual dispatch. */
+/**
+ * No driver near the pickup point: retried, and on the last attempt sent to manual dispatch. A point the driver
+ * index cannot search (beyond ±85° of latitude) is `offMap`: no retry finds a driver there.
+ */
 export class NoDriverNearError extends Error {
   override name = 'NoDriverNearError';
   constructor(
     readonly orderId: string,
     readonly pickup: GeoPoint,
+    readonly offMap = false,
   ) {
-    super(`no driver near (${pickup.lat}, ${pickup.lng}) for order ${orderId}`);
+    super(`no driver ${offMap ? 'can be near' : 'near'} (${pickup.lat}, ${pickup.lng}) for order ${orderId}`);
   }
 }
 
@@ -22,6 +27,7 @@ export function dispatchNearest(finder: DriverFinder, store: DispatchStore): Ord
   return async (event) => {
     const pickup = event.pickup ?? (await store.pickupOf(event.orderId));
     if (!pickup) throw new PermanentError(`order ${event.orderId} is not in the store`);
+    if (pointProblem(pickup)) throw new NoDriverNearError(event.orderId, pickup, true);
     let driver;
     try {
       driver = await finder.find(event.orderId, pickup);

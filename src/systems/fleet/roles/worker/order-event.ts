@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { PermanentError } from '../../../../kit/bus/errors.ts';
 import type { Message } from '../../../../kit/bus/message.ts';
-import { pointProblem } from '../../domain/geo.ts';
 import { EVENT_HEADERS, type GeoPoint } from '../../domain/order-created.ts';
 import { MAX_ORDER_ID_LENGTH } from '../../domain/search-request.ts';
 import type { OrderEvent } from './order-pipeline.ts';
 
-const MAX_EVENT_ID_LENGTH = 200;
+/** The store's inbox keeps event ids of up to 64 characters: a UUID, or the 64 hex digits of a SHA-256. */
+const MAX_EVENT_ID_LENGTH = 64;
 
 /**
  * The event a message carries. A body that is not an OrderCreated is a PermanentError: no retry mends it, and the
@@ -25,16 +25,18 @@ export function readOrderEvent(message: Message<unknown>, maxAttempts: number): 
 
 function pickupOf(value: unknown): GeoPoint | undefined {
   if (value === undefined || value === null) return undefined;
-  const point = value as { lat?: unknown; lng?: unknown };
-  const problem = typeof point.lat === 'number' && typeof point.lng === 'number' ? pointProblem({ lat: point.lat, lng: point.lng }) : 'pickup has numbers lat and lng';
-  if (problem) throw new PermanentError(`the event's pickup is wrong: ${problem}`);
-  return { lat: point.lat as number, lng: point.lng as number };
+  const { lat, lng } = value as { lat?: unknown; lng?: unknown };
+  // Degrees on the globe; a point the driver index cannot search (beyond ±85°) is the dispatch step's to settle.
+  if (typeof lat !== 'number' || typeof lng !== 'number' || !(Math.abs(lat) <= 90) || !(Math.abs(lng) <= 180)) {
+    throw new PermanentError('the event\'s pickup is wrong: it has lat from -90 to 90 and lng from -180 to 180');
+  }
+  return { lat, lng };
 }
 
-/** The x-event-id header; failing that, as the reference, a SHA-256 of the body. */
+/** The x-event-id header; failing that, as the reference, the SHA-256 of the body in hex. */
 function eventIdOf(message: Message<unknown>): string {
   const header = message.headers[EVENT_HEADERS.eventId];
   if (header && header.length > MAX_EVENT_ID_LENGTH) throw new PermanentError(`${EVENT_HEADERS.eventId} is at most ${MAX_EVENT_ID_LENGTH} characters`);
   if (header) return header;
-  return `sha256:${createHash('sha256').update(message.envelope.body).digest('hex')}`;
+  return createHash('sha256').update(message.envelope.body).digest('hex');
 }
