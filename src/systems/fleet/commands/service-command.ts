@@ -17,7 +17,7 @@ is none, INVALID_ARGUMENT for an empty order_id or a point off the map.
   --redis URL       the drivers' positions: a Redis GEO set (default MENSAGEIRO_REDIS_URL or redis://127.0.0.1:6379),
                     or memory:// for an index in this process (with --seed-drivers, for a try-out)
   --key K           the GEO set's key (default ${DEFAULT_DRIVERS_KEY})
-  --seed-drivers    place the two reference drivers, Joao-da-Silva at the centre and Maria-Longe 9 km away
+  --seed-drivers    place the two reference drivers, Joao-da-Silva near the centre and Maria-Longe 8.7 km away
 ${METRICS_OPTION_HELP}`;
 
 export async function serviceCommand(argv: string[], io: CliIo): Promise<number> {

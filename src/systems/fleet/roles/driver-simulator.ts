@@ -6,7 +6,7 @@ import type { DriverIndex, DriverPosition } from '../store/driver-index.ts';
 
 const log = createLogger('fleet:drivers');
 
-/** The reference's two drivers: one at São Paulo's centre, one about 9 km south-west of it. */
+/** The reference's two drivers: one 340 m from São Paulo's centre, one 8.7 km south-west of it. */
 export const REFERENCE_DRIVERS: readonly DriverPosition[] = [
   { id: 'Joao-da-Silva', lat: -23.55, lng: -46.63 },
   { id: 'Maria-Longe', lat: -23.6, lng: -46.7 },
