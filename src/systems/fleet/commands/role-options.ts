@@ -7,7 +7,10 @@ import { FleetCommandError } from './fleet-command-error.ts';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
-export const METRICS_OPTION_HELP = '  --metrics-port N  serve /metrics (Prometheus) and /health on this port (default: none)\n';
+/** The --metrics-port line of a help text whose descriptions start at `column`. */
+export function metricsOptionHelp(column: number): string {
+  return `${'  --metrics-port N'.padEnd(column)}serve /metrics (Prometheus) and /health on this port (default: none)\n`;
+}
 
 /** /metrics and /health on `port` when one is given; resolves with what stops it. */
 export async function serveMetrics(port: string | undefined, command: string): Promise<() => Promise<void>> {

@@ -3,7 +3,7 @@ import { untilSignal } from '../../../kit/runtime/signals.ts';
 import { REFERENCE_DRIVERS } from '../roles/driver-simulator.ts';
 import { startFleetService } from '../roles/fleet-service.ts';
 import { DEFAULT_DRIVERS_KEY } from '../store/driver-index.ts';
-import { METRICS_OPTION_HELP, openIndexOrExplain, redisUrl, serveMetrics } from './role-options.ts';
+import { metricsOptionHelp, openIndexOrExplain, redisUrl, serveMetrics } from './role-options.ts';
 
 export const SERVICE_HELP = `usage: mensageiro fleet service [--port 50051] [--host 127.0.0.1] [--redis URL] [--key ${DEFAULT_DRIVERS_KEY}]
                               [--seed-drivers] [--metrics-port N]
@@ -18,7 +18,7 @@ is none, INVALID_ARGUMENT for an empty order_id or a point off the map.
                     or memory:// for an index in this process (with --seed-drivers, for a try-out)
   --key K           the GEO set's key (default ${DEFAULT_DRIVERS_KEY})
   --seed-drivers    place the two reference drivers, Joao-da-Silva near the centre and Maria-Longe 8.7 km away
-${METRICS_OPTION_HELP}`;
+${metricsOptionHelp(20)}`;
 
 export async function serviceCommand(argv: string[], io: CliIo): Promise<number> {
   const command = 'mensageiro fleet service';

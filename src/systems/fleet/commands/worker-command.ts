@@ -8,12 +8,12 @@ import { DispatchWorker } from '../roles/worker/dispatch-worker.ts';
 import { SEED_BACKOFF } from '../roles/worker/full-jitter.ts';
 import { RedisEventClaims } from '../store/redis-event-claims.ts';
 import { FleetCommandError } from './fleet-command-error.ts';
-import { METRICS_OPTION_HELP, redisUrl, serveMetrics } from './role-options.ts';
+import { metricsOptionHelp, redisUrl, serveMetrics } from './role-options.ts';
 import { CRASH_AFTER_COMMIT_ENV, crashAfterCommit, openWorkerStore } from './worker-store.ts';
 
 const seconds = (ms: number) => `${ms / 1000}s`;
 
-export const WORKER_HELP = `usage: mensageiro fleet worker --amqp URL --postgres URL [--redis URL] [--fleet 127.0.0.1:50051]
+export const WORKER_HELP = `usage: mensageiro fleet worker --amqp URL --postgres URL [--schema fleet] [--redis URL] [--fleet 127.0.0.1:50051]
                              [--queue ${ORDER_CREATED.routingKey}] [--prefetch 10] [retry and breaker options]
 
 Consumes OrderCreated events and dispatches each order to the nearest driver the fleet service finds. Each
@@ -24,6 +24,7 @@ its inbox. Breaker open → MANUAL_DISPATCH and ack; no driver near → retried,
 
   --amqp URL              the bus the events come on (amqp://user:pass@host:5672; redis:// and memory:// work too)
   --postgres URL          the orders (the DispatchStore)
+  --schema S              the PostgreSQL schema of fleet's tables (default fleet)
   --redis URL             idempotency keys (default MENSAGEIRO_REDIS_URL or redis://127.0.0.1:6379)
   --fleet HOST:PORT       the fleet service (default 127.0.0.1:50051); a name resolving to several
                           addresses is balanced round robin
@@ -37,7 +38,7 @@ its inbox. Breaker open → MANUAL_DISPATCH and ack; no driver near → retried,
   --breaker-window D      the counting window (default ${seconds(SEED_BREAKER.windowMs)})
   --breaker-half-open D   open this long before a probe call (default ${seconds(SEED_BREAKER.halfOpenAfterMs)})
   --call-timeout D        a SearchDriver call slower than this fails (default ${seconds(SEED_BREAKER.callTimeoutMs)})
-${METRICS_OPTION_HELP}`;
+${metricsOptionHelp(26)}`;
 
 export async function workerCommand(argv: string[], io: CliIo): Promise<number> {
   const command = 'mensageiro fleet worker';
@@ -45,6 +46,7 @@ export async function workerCommand(argv: string[], io: CliIo): Promise<number> 
   const { values } = parseOptions(argv, help, {
     amqp: { type: 'string' },
     postgres: { type: 'string' },
+    schema: { type: 'string' },
     redis: { type: 'string' },
     fleet: { type: 'string' },
     queue: { type: 'string' },
@@ -85,7 +87,7 @@ export async function workerCommand(argv: string[], io: CliIo): Promise<number> 
   const fleet = values.fleet ?? '127.0.0.1:50051';
   const claimsUrl = redisUrl(values.redis, help);
 
-  const opened = await openWorkerStore(values.postgres);
+  const opened = await openWorkerStore(values.postgres, values.schema ?? 'fleet');
   const store = process.env[CRASH_AFTER_COMMIT_ENV] === '1' ? crashAfterCommit(opened) : opened;
   const claims = RedisEventClaims.connect(claimsUrl);
   const finder = new GrpcDriverFinder(fleet);

@@ -10,7 +10,7 @@ export interface ClosableDispatchStore extends DispatchStore {
  * The worker's DispatchStore on PostgreSQL, opened from --postgres. The PostgreSQL implementation (its schema and
  * inbox table) is built beside the API; this build does not carry it yet, so the worker says so and stops.
  */
-export async function openWorkerStore(url: string): Promise<ClosableDispatchStore> {
+export async function openWorkerStore(url: string, _schema: string): Promise<ClosableDispatchStore> {
   throw new FleetCommandError(`no PostgreSQL DispatchStore in this build to open ${redactUrl(url)} with`);
 }
 
