@@ -19,7 +19,7 @@ export const commands: Record<string, Command> = {
     run: async (argv) => (await import('../systems/chat/commands/chat-command.ts')).runChat(argv),
   },
   fleet: {
-    summary: 'fleet dispatch: service (gRPC driver search), drivers (simulated), worker (OrderCreated → dispatch)',
+    summary: 'fleet dispatch after GoFleet: api (with the outbox relay), relay, service (gRPC driver search), drivers, worker',
     run: async (argv) => (await import('../systems/fleet/commands/fleet-command.ts')).runFleet(argv),
   },
   payments: {

@@ -11,7 +11,8 @@ export class TcpProxy {
     readonly targetPort: number,
   ) {}
 
-  async start(): Promise<this> {
+  /** Listens on `port` (a free one by default: a test that starts it late names the port it handed out). */
+  async start(port = 0): Promise<this> {
     this.#server = createServer((client) => {
       const upstream = connect(this.targetPort, this.targetHost);
       for (const [a, b] of [
@@ -27,7 +28,7 @@ export class TcpProxy {
         a.pipe(b);
       }
     });
-    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.#server!.listen(port, '127.0.0.1', resolve));
     const address = this.#server.address();
     this.port = typeof address === 'object' && address ? address.port : 0;
     return this;

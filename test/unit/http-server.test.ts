@@ -61,4 +61,17 @@ describe('http server factory', () => {
     assert.equal(response.statusCode, 500);
     assert.doesNotMatch(response.body, /secret/);
   });
+
+  it('answers /health with its fields, and 503 when a check reports a status other than ok', async () => {
+    let postgres = 'ok';
+    const server = createHttpServer({ health: async () => ({ status: postgres === 'ok' ? 'ok' : 'unavailable', checks: { postgres } }) });
+    const healthy = await server.inject({ method: 'GET', url: '/health' });
+    assert.equal(healthy.statusCode, 200);
+    assert.deepEqual(healthy.json().checks, { postgres: 'ok' });
+    postgres = 'connection refused';
+    const down = await server.inject({ method: 'GET', url: '/health' });
+    assert.equal(down.statusCode, 503);
+    assert.equal(down.json().status, 'unavailable');
+    assert.deepEqual(down.json().checks, { postgres: 'connection refused' });
+  });
 });

@@ -7,8 +7,11 @@ import { registry } from './metrics.ts';
 export interface HttpServerOptions {
   /** Largest request body accepted, in bytes; larger ones get 413. */
   bodyLimit?: number;
-  /** Extra fields for GET /health. */
-  health?: () => Record<string, unknown>;
+  /**
+   * Extra fields for GET /health, which may be checked asynchronously (a ping to each engine); a `status` among
+   * them other than 'ok' answers 503, so a load balancer or an orchestrator takes the process out of rotation.
+   */
+  health?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -44,7 +47,10 @@ export function createHttpServer(options: HttpServerOptions = {}): FastifyInstan
   });
   app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: `no route for ${request.method} ${request.url}`, code: 'NOT_FOUND' }));
 
-  app.get('/health', async () => ({ status: 'ok', uptime: Math.round(process.uptime()), ...options.health?.() }));
+  app.get('/health', async (_request, reply) => {
+    const health = { status: 'ok', uptime: Math.round(process.uptime()), ...(await options.health?.()) };
+    return reply.status(health.status === 'ok' ? 200 : 503).send(health);
+  });
   app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
   return app;
 }

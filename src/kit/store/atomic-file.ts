@@ -6,11 +6,13 @@ import { dirname } from 'node:path';
  * the new, never a mix or a truncated file. Writes a temporary file beside it, syncs it, renames it over the
  * old one and syncs the directory, so that the rename survives a power loss too.
  */
-export function writeFileAtomic(path: string, contents: string): void {
+export function writeFileAtomic(path: string, contents: string | Uint8Array): void {
   const temporary = `${path}.${process.pid}.tmp`;
   const fd = openSync(temporary, 'w', 0o600);
   try {
-    writeSync(fd, contents);
+    // writeSync has one overload for text and one for bytes; a union matches neither.
+    if (typeof contents === 'string') writeSync(fd, contents);
+    else writeSync(fd, contents);
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);

@@ -1,2 +1,1 @@
-/** A failure outside the command line (an engine down, a port taken): exit code 1, with what to do. */
-export class FleetCommandError extends Error {}
+export { FleetCommandError } from './common.ts';

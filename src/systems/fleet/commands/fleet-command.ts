@@ -2,18 +2,23 @@ import { type CliIo, processIo } from '../../../kit/cli/args.ts';
 import { type SubcommandSet, runSubcommand } from '../../../kit/cli/subcommands.ts';
 import { ListenError } from '../../../kit/observe/http-server.ts';
 import { FleetServiceBindError } from '../roles/fleet-service.ts';
-import { FleetCommandError } from './fleet-command-error.ts';
+import { FleetCommandError } from './common.ts';
 
 const USAGE = `usage: mensageiro fleet <command> [options]
 
-  service     the gRPC search service: the nearest driver within 5 km of an order's pickup point
-  drivers     drivers on a random walk around São Paulo, or the two reference drivers, for the service to find
-  worker      consumes OrderCreated events and dispatches each order to the driver the service finds
+  api       the order API on :8000, with the transactional outbox and its relay (PostgreSQL, RabbitMQ)
+  relay     an outbox relay on its own, beside the API's
+  service   the gRPC search service: the nearest driver within 5 km of an order's pickup point
+  drivers   drivers on a random walk around São Paulo, or the two reference drivers, for the service to find
+  worker    consumes OrderCreated events and dispatches each order to the driver the service finds
 
 Run "mensageiro fleet <command> --help" for its options.
 `;
 
+/** Loaded on use, one entry per line, so a role does not carry its siblings in memory. */
 const commands: SubcommandSet['commands'] = {
+  api: async () => (await import('./api-command.ts')).apiCommand,
+  relay: async () => (await import('./relay-command.ts')).relayCommand,
   service: async () => (await import('./service-command.ts')).serviceCommand,
   drivers: async () => (await import('./drivers-command.ts')).driversCommand,
   worker: async () => (await import('./worker-command.ts')).workerCommand,

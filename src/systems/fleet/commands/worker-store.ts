@@ -1,17 +1,27 @@
 import { redactUrl } from '../../../kit/cli/args.ts';
 import type { DispatchOutcome, DispatchStore } from '../store/dispatch-store.ts';
+import { openFleetStores } from '../store/fleet-stores.ts';
 import { FleetCommandError } from './fleet-command-error.ts';
 
 export interface ClosableDispatchStore extends DispatchStore {
   close(): Promise<void>;
 }
 
-/**
- * The worker's DispatchStore on PostgreSQL, opened from --postgres. The PostgreSQL implementation (its schema and
- * inbox table) is built beside the API; this build does not carry it yet, so the worker says so and stops.
- */
-export async function openWorkerStore(url: string, _schema: string): Promise<ClosableDispatchStore> {
-  throw new FleetCommandError(`no PostgreSQL DispatchStore in this build to open ${redactUrl(url)} with`);
+/** The worker's DispatchStore on PostgreSQL, opened from --postgres, its schema migrated. */
+export async function openWorkerStore(url: string, schema: string): Promise<ClosableDispatchStore> {
+  let stores;
+  try {
+    stores = await openFleetStores({ postgres: url }, schema);
+  } catch (err) {
+    throw new FleetCommandError(`cannot open the orders at ${redactUrl(url)}: ${(err as Error).message}`);
+  }
+  const { dispatch } = stores;
+  return {
+    dispatch: (orderId, driverId, eventId) => dispatch.dispatch(orderId, driverId, eventId),
+    sendToManual: (orderId, eventId) => dispatch.sendToManual(orderId, eventId),
+    pickupOf: (orderId) => dispatch.pickupOf(orderId),
+    close: () => stores.close(),
+  };
 }
 
 /** Env var for crash tests only: the process kills itself (SIGKILL) right after a write commits, before its ack. */
