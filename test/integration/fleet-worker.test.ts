@@ -153,6 +153,7 @@ describe('fleet worker on RabbitMQ, Redis and the gRPC fleet service', { skip: a
     const during = Array.from({ length: 6 }, (_, i) => `down-${i}-${randomUUID()}`);
     for (const id of during) await world.order(id);
     await world.until(during, 'MANUAL_DISPATCH');
+    await waitFor(() => world!.results.length === during.length, 'every delivery handled');
     assert.equal(world.workers[0]!.breakerState, 'open');
     assert.ok(world.results.some((r) => r.outcome === 'manual' && r.reason === 'breaker-open'));
     assert.deepEqual(await world.relay.deadLetters(world.queue), [], 'nothing parked');
@@ -171,6 +172,7 @@ describe('fleet worker on RabbitMQ, Redis and the gRPC fleet service', { skip: a
     const id = `far-${randomUUID()}`;
     await world.order(id, stepFrom(SAO_PAULO_CENTRE, 25_000, Math.PI));
     await world.until([id], 'MANUAL_DISPATCH');
+    await waitFor(() => world!.results.length === 1, 'the delivery handled');
     assert.deepEqual(world.results, [{ outcome: 'manual', reason: 'no-driver' }]);
   });
 

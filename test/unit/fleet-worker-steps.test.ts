@@ -5,6 +5,7 @@ import { BrokenCircuitError } from 'cockatiel';
 import { createEnvelope } from '../../src/kit/bus/envelope.ts';
 import { PermanentError } from '../../src/kit/bus/errors.ts';
 import { Message } from '../../src/kit/bus/message.ts';
+import { registry } from '../../src/kit/observe/metrics.ts';
 import { SAO_PAULO_CENTRE } from '../../src/systems/fleet/domain/order-created.ts';
 import { LocalDriverFinder } from '../../src/systems/fleet/roles/local-driver-finder.ts';
 import { deduplicate } from '../../src/systems/fleet/roles/worker/deduplicate.ts';
@@ -12,6 +13,7 @@ import { NoDriverNearError, dispatchNearest } from '../../src/systems/fleet/role
 import { SEED_BACKOFF, fullJitter, jitteredRetryPolicy } from '../../src/systems/fleet/roles/worker/full-jitter.ts';
 import { fallBackToManual } from '../../src/systems/fleet/roles/worker/manual-fallback.ts';
 import { readOrderEvent } from '../../src/systems/fleet/roles/worker/order-event.ts';
+import { countResults } from '../../src/systems/fleet/roles/worker/worker-metrics.ts';
 import { type DispatchResult, type OrderEvent, type OrderHandler, compose } from '../../src/systems/fleet/roles/worker/order-pipeline.ts';
 import { MemoryEventClaims } from '../../src/systems/fleet/store/event-claims.ts';
 import { MemoryDispatchStore } from '../../src/systems/fleet/store/memory-dispatch-store.ts';
@@ -154,6 +156,33 @@ describe('dispatch to the nearest driver, with the manual fallback', () => {
     };
     await compose([mark('a'), mark('b')], async () => dispatched)(event());
     assert.deepEqual(order, ['a', 'b']);
+  });
+});
+
+describe('result counters', () => {
+  /** The value of one series of a counter in the process's registry. */
+  async function value(name: string, labels: Record<string, string> = {}): Promise<number> {
+    const metric = await registry.getSingleMetric(name)!.get();
+    const series = metric.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l));
+    return series?.value ?? 0;
+  }
+
+  it('counts each outcome, the manual ones by reason and the duplicates by guard, and the failures', async () => {
+    const before = {
+      dispatched: await value('fleet_worker_dispatched_total'),
+      manual: await value('fleet_worker_manual_total', { reason: 'breaker-open' }),
+      redis: await value('fleet_worker_duplicates_total', { guard: 'redis' }),
+      processed: await value('fleet_worker_processed_total', { outcome: 'duplicate' }),
+      failed: await value('fleet_worker_failed_total'),
+    };
+    const answers: DispatchResult[] = [dispatched, { outcome: 'manual', reason: 'breaker-open' }, { outcome: 'duplicate', guard: 'redis' }];
+    for (const answer of answers) await countResults()(async () => answer)(event());
+    await assert.rejects(countResults()(async () => Promise.reject(new Error('down')))(event()));
+    assert.equal(await value('fleet_worker_dispatched_total'), before.dispatched + 1);
+    assert.equal(await value('fleet_worker_manual_total', { reason: 'breaker-open' }), before.manual + 1);
+    assert.equal(await value('fleet_worker_duplicates_total', { guard: 'redis' }), before.redis + 1);
+    assert.equal(await value('fleet_worker_processed_total', { outcome: 'duplicate' }), before.processed + 1);
+    assert.equal(await value('fleet_worker_failed_total'), before.failed + 1);
   });
 });
 
