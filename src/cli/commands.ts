@@ -19,7 +19,7 @@ export const commands: Record<string, Command> = {
     run: async (argv) => (await import('../systems/chat/commands/chat-command.ts')).runChat(argv),
   },
   fleet: {
-    summary: 'fleet dispatch, after GoFleet: api (with its outbox relay), relay, bench, up',
+    summary: 'fleet dispatch, after GoFleet: api (with its outbox relay), relay, worker, service (gRPC driver search), drivers, bench, up',
     run: async (argv) => (await import('../systems/fleet/commands/fleet-command.ts')).runFleet(argv),
   },
   payments: {

@@ -1,0 +1,1 @@
+export { FleetCommandError } from './common.ts';
