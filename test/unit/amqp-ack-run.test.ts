@@ -18,10 +18,10 @@ function run(count: number, firstTag = 1): { acks: AckRun; sent: string[]; messa
 }
 
 describe('amqp ack run', () => {
-  it('sends the acks of one turn at the head of the outstanding deliveries as one multiple ack', async () => {
+  it('sends the acks made in one pass at the head of the outstanding deliveries as one multiple ack', async () => {
     const { acks, sent, messages } = run(5);
     for (const message of messages.slice(0, 4)) acks.ack(message);
-    assert.deepEqual(sent, [], 'nothing leaves before the turn ends');
+    assert.deepEqual(sent, [], 'nothing leaves during the pass');
     await nextTurn();
     assert.deepEqual(sent, ['4+']);
     acks.ack(messages[4]!);

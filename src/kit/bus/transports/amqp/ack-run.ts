@@ -1,11 +1,15 @@
 import type { Message } from 'amqplib';
 
 /**
- * The acks of one consumer channel, sent once per turn of the event loop rather than one basic.ack each:
- * the deliveries acked at the head of those outstanding go as one basic.ack with `multiple`, naming the
- * last of them, and those acked behind one still outstanding go one by one. RabbitMQ takes a multiple ack
- * as one method and one message to the queue for the whole run, where single acks cost one of each per
- * delivery. A channel numbers its deliveries in order, so `add` is called in delivery-tag order.
+ * The acks of one consumer channel, sent together rather than one basic.ack each: the deliveries acked at the
+ * head of those outstanding go as one basic.ack with `multiple`, naming the last of them, and those acked
+ * behind one still outstanding go one by one. RabbitMQ takes a multiple ack as one method and one message to
+ * the queue for the whole run, where single acks cost one of each per delivery. A channel numbers its
+ * deliveries in order, so `add` is called in delivery-tag order.
+ *
+ * They leave in a microtask: amqplib hands out the deliveries of one socket read in one synchronous pass, and
+ * a handler that finishes synchronously acks during it, so the acks of a read go together; and they still
+ * reach amqplib's writer before it runs (in setImmediate), so they wait no longer than a single ack did.
  *
  * RabbitMQ closes the channel on an ack of a tag it no longer holds, multiple or not, so an ack sent is
  * forgotten here at once and never named again. If the channel closes with acks not yet sent, the broker
@@ -26,7 +30,7 @@ export class AckRun {
     this.#acked.push(false);
   }
 
-  /** Marks a delivery acked; the ack leaves at the end of this turn of the event loop. */
+  /** Marks a delivery acked; the ack leaves in a microtask, with the others marked until then. */
   ack(message: Message): void {
     const at = this.#indexOf(message.fields.deliveryTag);
     if (at === -1 || this.#acked[at]) return;
@@ -34,13 +38,13 @@ export class AckRun {
     this.#pending++;
     if (this.#scheduled) return;
     this.#scheduled = true;
-    setImmediate(() => {
+    queueMicrotask(() => {
       this.#scheduled = false;
       this.flush();
     });
   }
 
-  /** Sends every ack marked so far: the turn has ended, or the channel is about to close. */
+  /** Sends every ack marked so far: the pass has ended, or the channel is about to close. */
   flush(): void {
     if (this.#pending === 0) return;
     this.#pending = 0;
