@@ -18,8 +18,11 @@ interface EngineSpec {
   afterStop?(port: number): void;
   envVar: string;
   defaultUrl: string;
-  /** `sparePort`: a second free port, for an engine that listens on two (RabbitMQ's distribution port). */
-  start(port: number, dir: string, sparePort: number): { process: ChildProcess; url: string } | string;
+  /**
+   * `sparePort`: a second free port, for an engine that listens on two (RabbitMQ's distribution port).
+   * `extraArgs` go on the server's command line after the defaults, which they override.
+   */
+  start(port: number, dir: string, sparePort: number, extraArgs?: readonly string[]): { process: ChildProcess; url: string } | string;
   /** How long a private one may take to accept connections. */
   bootMs: number;
 }
@@ -29,9 +32,9 @@ const specs: Record<EngineName, EngineSpec> = {
     envVar: 'MENSAGEIRO_REDIS_URL',
     defaultUrl: 'redis://127.0.0.1:6379',
     bootMs: 10_000,
-    start(port, dir) {
+    start(port, dir, _sparePort, extraArgs = []) {
       if (!which('redis-server')) return 'redis-server is not installed';
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+      const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning', ...extraArgs];
       return { process: spawn('redis-server', args, { stdio: 'ignore', detached: true }), url: `redis://127.0.0.1:${port}` };
     },
   },
@@ -140,6 +143,59 @@ export async function startPrivateEngine(name: EngineName): Promise<ResolvedEngi
   stop();
   const how = started.process.exitCode === null ? `did not start within ${spec.bootMs} ms` : `exited with code ${started.process.exitCode} as it started`;
   return { name, skip: `a private ${name} on port ${port} ${how}` };
+}
+
+export interface PrivateRedis {
+  readonly url: string;
+  readonly pid: number | undefined;
+  /** kill -9: what a crash does; an AOF on disk stays for the next start. */
+  crash(): Promise<void>;
+  /** Starts it again on the same port and data directory. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A Redis of this test's own that the test can crash and restart, launched as startPrivateEngine('redis')
+ * launches one: the shared one serves other suites at the same time, and Pub/Sub channels cross its numbered
+ * databases, so a database number alone does not keep two runs apart. `appendOnly` turns on the AOF with one
+ * fsync a second, as `payments cluster --durable` runs it. Rejects when redis-server is missing or does not start.
+ */
+export async function startPrivateRedis(options: { appendOnly?: boolean } = {}): Promise<PrivateRedis> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'mensageiro-redis-'));
+  const extraArgs = options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : [];
+  let child: ChildProcess | undefined;
+  const launch = async () => {
+    const started = specs.redis.start(port, dir, 0, extraArgs);
+    if (typeof started === 'string') throw new Error(`${started}. Install the engines with: ${APT_LINE}`);
+    child = started.process;
+    const deadline = Date.now() + specs.redis.bootMs;
+    while (!(await reachable(started.url))) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`a private redis-server on port ${port} did not start`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  const kill = async () => {
+    const running = child;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGKILL');
+    await exited;
+  };
+  await launch();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    get pid() {
+      return child?.pid;
+    },
+    crash: kill,
+    restart: launch,
+    async stop() {
+      await kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /**

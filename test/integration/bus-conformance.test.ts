@@ -248,6 +248,28 @@ for (const fx of transportFixtures()) {
       assert.equal(seen.size, 10_000);
     });
 
+    it('hands out nothing it was acked for again once its consumer has closed', async () => {
+      const queue = fx.queue('acked');
+      const sender = await fx.bus();
+      // Queued before the consumer starts, so that deliveries come in bursts and are acked many in a turn.
+      await Promise.all(Array.from({ length: 300 }, (_, i) => sender.send(queue, { i })));
+      const first = await fx.bus();
+      const handled = new Set<number>();
+      await first.consume<{ i: number }>(queue, async (msg) => {
+        if (msg.body.i % 7 === 0) await sleep(5); // some finish out of order, behind others still running
+        handled.add(msg.body.i);
+      }, { prefetch: 50 });
+      await waitFor(() => handled.size === 300, 'all 300 handled');
+      await first.close();
+
+      const second = await fx.bus();
+      const again: number[] = [];
+      await second.consume<{ i: number }>(queue, (msg) => void again.push(msg.body.i), { prefetch: 50 });
+      await sender.send(queue, { i: -1 });
+      await waitFor(() => again.includes(-1), 'the marker sent after the close');
+      assert.deepEqual(again, [-1], 'nothing acked was delivered a second time');
+    });
+
     it('reconnects after the engine connection drops, losing nothing queued', { skip: fx.hasConnection ? undefined : 'the memory transport has no connection to drop' }, async () => {
       const queue = fx.queue('reconnect');
       const topic = `reconnect${Date.now()}.tick`;

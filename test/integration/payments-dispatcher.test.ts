@@ -4,7 +4,7 @@ import { type ProcessorEmulator, startProcessorEmulator } from '../../src/system
 import { binarySkip } from '../helpers/binaries.ts';
 import { exitOf, freePort, startCli } from '../helpers/cli-process.ts';
 import { configure, http, paymentBody } from '../helpers/payments-fixture.ts';
-import { type PrivateRedis, startPrivateRedis } from '../helpers/private-redis.ts';
+import { type PrivateRedis, startPrivateRedis } from '../helpers/engines.ts';
 import { sleep, waitFor } from '../helpers/wait.ts';
 
 const skip = binarySkip('redis-server', ['/usr/bin/redis-server'], 'redis-server');

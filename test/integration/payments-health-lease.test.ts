@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { type ProcessorEmulator, startProcessorEmulator } from '../../src/systems/payments/emulator/processor-emulator.ts';
 import { binarySkip } from '../helpers/binaries.ts';
 import { freePort, startCli } from '../helpers/cli-process.ts';
-import { type PrivateRedis, startPrivateRedis } from '../helpers/private-redis.ts';
+import { type PrivateRedis, startPrivateRedis } from '../helpers/engines.ts';
 import { sleep, waitFor } from '../helpers/wait.ts';
 
 const skip = binarySkip('redis-server', ['/usr/bin/redis-server'], 'redis-server');

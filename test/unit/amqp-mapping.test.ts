@@ -27,6 +27,14 @@ describe('amqp envelope mapping', () => {
     assert.deepEqual({ ...back, body: Buffer.from(back.body) }, { ...envelope, body: Buffer.from(envelope.body) });
   });
 
+  it('writes x-attempt only from the second attempt on, and reads its absence as the first', () => {
+    const first = createEnvelope(Buffer.from('{}'), { attempt: 1 });
+    const fields = toPublishFields('', 'q', first, true);
+    assert.equal('x-attempt' in fields.headers, false);
+    assert.equal(fromMessage(message({ headers: fields.headers })).attempt, 1);
+    assert.equal(toPublishFields('', 'q', { ...first, attempt: 2 }, true).headers['x-attempt'], 2);
+  });
+
   it("fills in what a plain client's bare message lacks", () => {
     const envelope = fromMessage(message({ timestamp: 1_700_000_000 }));
     assert.match(envelope.id, /^[0-9a-f-]{36}$/);

@@ -6,7 +6,7 @@ import type { Envelope } from '../../envelope.ts';
  * How an envelope looks on RabbitMQ: native AMQP properties only, so any AMQP client takes part without
  * this library. messageId, correlationId, replyTo, contentType and timestamp (seconds, as AMQP defines it)
  * are the envelope's own; headers is a table of strings plus two integers:
- *   x-attempt       1 on first delivery; absent means 1
+ *   x-attempt       written only from the second attempt on; absent means 1
  *   x-timestamp-ms  the timestamp in milliseconds; absent means timestamp * 1000
  * The body travels as is. A plain client's message without messageId gets a fresh one.
  */
@@ -30,7 +30,8 @@ export interface PublishFields extends Options.Publish {
 export function toPublishFields(exchange: string, routingKey: string, envelope: Envelope, persistent: boolean, mandatory = false): PublishFields {
   const headers: Record<string, unknown> = {};
   for (const name in envelope.headers) headers[name] = envelope.headers[name];
-  headers[ATTEMPT_HEADER] = envelope.attempt;
+  // The broker decodes every entry of every message's table: the first attempt, the common case, costs none.
+  if (envelope.attempt !== 1) headers[ATTEMPT_HEADER] = envelope.attempt;
   headers[TIMESTAMP_MS_HEADER] = envelope.timestamp;
   return {
     exchange,

@@ -2,6 +2,7 @@ import type { Channel, ConsumeMessage } from 'amqplib';
 import { createLogger } from '../../../observe/log.ts';
 import type { Envelope } from '../../envelope.ts';
 import type { Delivery } from '../../transport.ts';
+import { AckRun } from './ack-run.ts';
 import type { AmqpLink } from './link.ts';
 import { fromMessage } from './properties.ts';
 import { type Attachment, Resumable } from './resumable.ts';
@@ -28,6 +29,7 @@ interface ConsumerChannel extends Attachment {
   open: boolean;
   unacked: number;
   cancelled: boolean;
+  acks: AckRun;
 }
 
 /**
@@ -50,7 +52,14 @@ export class QueueConsumer extends Resumable<ConsumerChannel> {
     if (this.#queueGone) await this.#checkQueueIsBack(session);
     else await this.spec.declare(session);
     const channel = await session.openChannel();
-    const state: ConsumerChannel = { session, channel, consumerTag: '', open: true, unacked: 0, cancelled: false };
+    const acks = new AckRun((message, multiple) => {
+      try {
+        if (state.open) channel.ack(message, multiple);
+      } catch {
+        // the connection is closing: the broker requeues the message
+      }
+    });
+    const state: ConsumerChannel = { session, channel, consumerTag: '', open: true, unacked: 0, cancelled: false, acks };
     channel.once('close', () => {
       state.open = false;
       // A channel error on a live connection; after a drop, the new session brings us back instead.
@@ -112,6 +121,7 @@ export class QueueConsumer extends Resumable<ConsumerChannel> {
       return;
     }
     state.unacked++;
+    state.acks.add(message);
     try {
       this.spec.onDelivery(new QueueDelivery(fromMessage(message), message, state, this));
     } catch (err) {
@@ -120,19 +130,17 @@ export class QueueConsumer extends Resumable<ConsumerChannel> {
     }
   }
 
-  /** A delivery's ack, once. */
+  /** A delivery's ack, once; it leaves with the others of this turn (AckRun). */
   acked(state: ConsumerChannel, message: ConsumeMessage): void {
     state.unacked--;
-    try {
-      if (state.open) state.channel.ack(message);
-    } catch {
-      // the connection is closing: the broker requeues the message
-    }
+    state.acks.ack(message);
     this.#closeIfIdle(state);
   }
 
   #closeIfIdle(state: ConsumerChannel): void {
-    if (state.cancelled && state.unacked === 0 && state.open) state.channel.close().catch(() => {});
+    if (!state.cancelled || state.unacked !== 0 || !state.open) return;
+    state.acks.flush();
+    state.channel.close().catch(() => {});
   }
 }
 
