@@ -1,6 +1,7 @@
 import type { Bus } from './bus/bus.ts';
 import type { CliIo } from './cli/args.ts';
-import { closeHttpServer, createHttpServer, ensureCanListen, listenError } from './observe/http-server.ts';
+import { closeHttpServer, createHttpServer } from './observe/http-server.ts';
+import { ensureCanListen, listenError } from './observe/listen-error.ts';
 import { untilSignal } from './runtime/signals.ts';
 import { createLogger } from './observe/log.ts';
 import type { SystemModule } from './platform.ts';

@@ -11,8 +11,7 @@ import { GrpcDriverFinder } from '../../src/systems/fleet/grpc/grpc-driver-finde
 import { type FleetService, startFleetService } from '../../src/systems/fleet/roles/fleet-service.ts';
 import { RedisDriverIndex } from '../../src/systems/fleet/store/redis-driver-index.ts';
 import { exitOf, freePort, startCli } from '../helpers/cli-process.ts';
-import { engine } from '../helpers/engines.ts';
-import { startPrivateRedis } from '../helpers/private-redis.ts';
+import { engine, startPrivateRedis } from '../helpers/engines.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const redisEngine = engine('redis');

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { get } from 'node:http';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runRinhaBench } from '../../src/systems/payments/bench/rinha-bench.ts';
 import { PREVIEW_SCRIPT } from '../../src/systems/payments/bench/rinha-scripts.ts';
@@ -8,6 +10,18 @@ import { exitOf } from '../helpers/cli-process.ts';
 import { type RunningPaymentsCluster, startPaymentsCluster } from '../helpers/payments-cluster.ts';
 import { http, paymentBody } from '../helpers/payments-fixture.ts';
 import { waitFor } from '../helpers/wait.ts';
+
+/** GET on a backend's own unix socket, past nginx. */
+function getOnSocket(socketPath: string, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get({ socketPath, path }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
 
 const skip = binarySkip('nginx', ['/usr/sbin/nginx'], 'nginx') ?? binarySkip('redis-server', ['/usr/bin/redis-server'], 'redis-server');
 
@@ -45,7 +59,7 @@ describe('payments cluster: nginx, two backends, a private Redis', { skip, timeo
     await waitFor(async () => (await recorded()) === 1, 'the accepted payment to be recorded', 10_000);
   });
 
-  it('refuses the same UUID in other letter cases, though nginx may route it to the other instance', async () => {
+  it('refuses the same UUID in other letter cases: nginx sends every spelling to the instance that saw it', async () => {
     const id = randomUUID();
     const already = await recorded();
     const variants = [id, id.toUpperCase(), ...Array.from({ length: 6 }, (_, n) => [...id].map((c, i) => ((i + n) % 3 === 0 ? c.toUpperCase() : c)).join(''))];
@@ -71,6 +85,15 @@ describe('payments cluster: nginx, two backends, a private Redis', { skip, timeo
     assert.equal(result.caixaDois, false);
     assert.ok(result.checks >= 1, 'the consistency check ran');
     assert.ok(result.default.totalRequests > 0 && result.fallback.totalRequests > 0, 'the stages sent payments to both processors');
+  });
+
+  it('answered every payment at once: nginx sent each id, in any letter case, to the instance that answers for its shard', async () => {
+    const dir = dirname(/Redis on (\S+?redis\.sock)/.exec(cluster.output())![1]!);
+    for (const name of ['api1', 'api2']) {
+      const metrics = await getOnSocket(join(dir, `${name}.sock`), '/metrics');
+      assert.match(metrics, /^payments_claims_total\{answered="at once"\} [1-9]/m, name);
+      assert.doesNotMatch(metrics, /^payments_claims_total\{answered="after the store"\}/m, name);
+    }
   });
 
   it('stops every process on Ctrl-C and reports their CPU and memory', async () => {

@@ -1,5 +1,5 @@
 import { type CliIo, UsageError, parseOptions, portOption } from '../../../kit/cli/args.ts';
-import { ensureCanListen } from '../../../kit/observe/http-server.ts';
+import { ensureCanListen } from '../../../kit/observe/listen-error.ts';
 import { createLogger } from '../../../kit/observe/log.ts';
 import { parseRateLimit } from '../../../kit/resilience/keyed-rate-limiter.ts';
 import { untilSignal } from '../../../kit/runtime/signals.ts';

@@ -1,5 +1,6 @@
 import { type CliIo, parseOptions, portOption } from '../../../kit/cli/args.ts';
-import { closeHttpServer, createHttpServer, ensureCanListen, listenError } from '../../../kit/observe/http-server.ts';
+import { closeHttpServer, createHttpServer } from '../../../kit/observe/http-server.ts';
+import { ensureCanListen, listenError } from '../../../kit/observe/listen-error.ts';
 import { createLogger } from '../../../kit/observe/log.ts';
 import { untilSignal } from '../../../kit/runtime/signals.ts';
 import { AmqpOutboxPublisher } from '../roles/amqp-outbox-publisher.ts';

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { UsageError, portOption } from '../../../kit/cli/args.ts';
-import { closeHttpServer, createHttpServer, listenError } from '../../../kit/observe/http-server.ts';
+import { closeHttpServer, createHttpServer } from '../../../kit/observe/http-server.ts';
+import { listenError } from '../../../kit/observe/listen-error.ts';
 import type { DriverIndex } from '../store/driver-index.ts';
 import { openDriverIndex } from '../store/open-driver-index.ts';
 import { FleetCommandError } from './fleet-command-error.ts';

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { closeHttpServer, createHttpServer, listenError } from '../../../kit/observe/http-server.ts';
+import { closeHttpServer, createHttpServer } from '../../../kit/observe/http-server.ts';
+import { listenError } from '../../../kit/observe/listen-error.ts';
 import type { Logger } from '../../../kit/observe/log.ts';
 import type { RateLimit } from '../../../kit/resilience/keyed-rate-limiter.ts';
 import { type FleetStores, openFleetStores, openRelayStores } from '../store/fleet-stores.ts';

@@ -5,6 +5,7 @@ import { type CliIo, UsageError, nonNegativeInteger, parseOptions, positiveInteg
 import { usageTable } from '../../../kit/observe/usage-table.ts';
 import { Supervisor } from '../../../kit/runtime/supervisor.ts';
 import { type Launch, thisCli } from '../../../kit/runtime/this-cli.ts';
+import { MAX_SHARDS } from '../domain/id-shard.ts';
 import { nginxConfig } from '../roles/nginx-config.ts';
 import { findExecutable, redisArgs, waitForHttp, waitForPath } from '../../../kit/runtime/local-engines.ts';
 import { PaymentsCommandError, httpUrl } from './common.ts';
@@ -53,6 +54,7 @@ export async function clusterCommand(argv: string[], io: CliIo): Promise<number>
   }
   const port = values.port === undefined ? 9999 : nonNegativeInteger('--port', values.port, help);
   const instances = values.instances === undefined ? 2 : positiveInteger('--instances', values.instances, help);
+  if (instances > MAX_SHARDS) throw new UsageError(`--instances goes up to ${MAX_SHARDS}: each answers for the ids whose first hex digit nginx sends it`, help);
   const durable = values.durable === true;
   if (durable && values.dispatcher !== undefined && values.dispatcher !== 'external') throw new UsageError('--durable runs the external dispatcher: leave --dispatcher out', help);
   const dispatcher = values.dispatcher ?? (durable ? 'external' : 'thread');
@@ -112,7 +114,7 @@ export async function clusterCommand(argv: string[], io: CliIo): Promise<number>
       system.push(name);
       supervisor.start({
         name,
-        launch: node(['serve', '--socket', socket, '--store', store, '--instance', name, '--dispatcher', dispatcher, ...(dispatcher === 'external' ? [] : processorArgs)]),
+        launch: node(['serve', '--socket', socket, '--store', store, '--instance', name, '--shard', `${i + 1}/${instances}`, '--dispatcher', dispatcher, ...(dispatcher === 'external' ? [] : processorArgs)]),
         // nginx knows each instance by its socket's path: a restarted one binds it again, once a SIGKILLed one's file is gone.
         prepare: () => rmSync(socket, { force: true }),
       });

@@ -1,6 +1,6 @@
 import { type CliIo, processIo } from '../../../kit/cli/args.ts';
 import { type SubcommandSet, runSubcommand } from '../../../kit/cli/subcommands.ts';
-import { ListenError } from '../../../kit/observe/http-server.ts';
+import { ListenError } from '../../../kit/observe/listen-error.ts';
 import { PaymentsCommandError } from './common.ts';
 
 const USAGE = `usage: mensageiro payments <command> [options]

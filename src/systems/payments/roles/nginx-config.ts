@@ -1,5 +1,7 @@
 import { nginxTempPaths } from '../../../kit/runtime/local-engines.ts';
+import { HEX_DIGITS, shardOf } from '../domain/id-shard.ts';
 import { BODY_TOO_LARGE, MAX_BODY_BYTES } from '../domain/payment.ts';
+import { keyForPeer } from './nginx-hash.ts';
 
 /** The backends' JSON error, as an nginx string (inside it a backslash is written twice). */
 const TOO_LARGE_JSON = JSON.stringify({ error: BODY_TOO_LARGE }).replaceAll('\\', '\\\\');
@@ -13,14 +15,20 @@ export interface NginxConfigOptions {
 }
 
 /**
- * nginx in front of the backend instances, over unix sockets. POST /payments is routed by a hash of the
- * correlationId read from the body, so a duplicate always reaches the instance that saw the original;
- * everything else (no body) spreads at random. An instance that is down (being restarted) costs one refused
- * connect on its unix socket, after which nginx tries the next: max_fails=0 keeps nginx from shunning it for
- * 10 s afterwards, so a restarted instance takes its share again at once, and two instances down one after
- * the other never leave nginx with none to try.
+ * nginx in front of the backend instances, over unix sockets. POST /payments goes to the instance of its
+ * correlationId's shard (domain/id-shard.ts: the first hex digit, read from the body, in any letter case), so every
+ * repeat of an id, however spelled, meets the instance that saw it, which answers for its shard without asking the
+ * others. The route has to be a `hash`: only an upstream's balancer runs once the body has been read. Each digit
+ * maps to a key that nginx's hash sends to its shard's instance first (nginx-hash.ts); a map's plain keys match
+ * whatever the letter case, so "A" and "a" share one. Everything else (no such body) spreads round robin. An
+ * instance that is down (being restarted) costs one refused connect on its unix socket, after which nginx tries
+ * another, which asks Redis for that shard's ids: max_fails=0 keeps nginx from shunning it for 10 s afterwards,
+ * so a restarted instance takes its share again at once, and two instances down one after the other never leave
+ * nginx with none to try.
  */
 export function nginxConfig({ port, sockets, dir }: NginxConfigOptions): string {
+  const keys = sockets.map((_, i) => keyForPeer(i, sockets.length));
+  const digitKeys = HEX_DIGITS.map((digit) => `    ${digit} ${keys[shardOf(digit, sockets.length) - 1]};`);
   return `worker_processes 1;
 daemon off;
 pid ${dir}/nginx.pid;
@@ -46,12 +54,16 @@ ${nginxTempPaths(dir)}
   limit_conn_zone $binary_remote_addr zone=per_address:1m;
   limit_conn per_address 1024;
   limit_conn_status 444;
-  map $request_body $payment_key {
-    "~\\"correlationId\\"\\s*:\\s*\\"(?<id>[0-9a-fA-F-]{36})\\"" $id;
-    default $request_id;
+  map $request_body $payment_digit {
+    "~\\"correlationId\\"\\s*:\\s*\\"(?<digit>[0-9a-fA-F])[0-9a-fA-F-]{35}\\"" $digit;
+    default "";
+  }
+  map $payment_digit $payment_key {
+    default "";
+${digitKeys.join('\n')}
   }
   upstream api {
-    hash $payment_key consistent;
+    hash $payment_key;
 ${sockets.map((s) => `    server unix:${s} max_fails=0;`).join('\n')}
     keepalive 64;
   }

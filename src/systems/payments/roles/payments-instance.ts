@@ -16,8 +16,8 @@ export interface PaymentsInstanceOptions extends DispatcherServiceOptions {
 
 /** What the HTTP layer serves. */
 export interface PaymentsService {
-  /** Rejects with the PaymentRejection the client gets. */
-  accept(body: string): Promise<void>;
+  /** Undefined when accepted at once, else a promise of the verdict; a refusal is the PaymentRejection the client gets, thrown or rejected. */
+  accept(body: string): Promise<void> | undefined;
   summary(range: TimeRange): Promise<Summary>;
   purge(): Promise<void>;
   stats(): Record<string, unknown>;
@@ -40,7 +40,7 @@ export class PaymentsInstance implements PaymentsService {
     return new PaymentsInstance(api, dispatcher);
   }
 
-  accept(body: string): Promise<void> {
+  accept(body: string): Promise<void> | undefined {
     return this.api.accept(body);
   }
 

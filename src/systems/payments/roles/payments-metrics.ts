@@ -34,6 +34,17 @@ new Gauge({
 
 export const paymentsAccepted = new Counter({ name: 'payments_accepted_total', help: 'POST /payments answered 202.', registers: [registry] });
 export const paymentsRejected = new Counter({ name: 'payments_rejected_total', help: 'POST /payments refused, by status.', labelNames: ['status'] as const, registers: [registry] });
+export const paymentsDroppedRepeats = new Counter({
+  name: 'payments_dropped_repeats_total',
+  help: 'Repeats answered 202 by the instance that owns their id, whose id another instance had claimed first: not sent.',
+  registers: [registry],
+});
+export const paymentsClaims = new Counter({
+  name: 'payments_claims_total',
+  help: 'New correlationIds claimed, by whether the answer went out at once or after the shared store confirmed the id new.',
+  labelNames: ['answered'] as const,
+  registers: [registry],
+});
 export const paymentsProcessed = new Counter({ name: 'payments_processed_total', help: 'Payments a processor stored, by processor.', labelNames: ['processor'] as const, registers: [registry] });
 export const paymentsRetried = new Counter({ name: 'payments_retried_total', help: 'Sends that came back unprocessed, by outcome.', labelNames: ['processor', 'outcome'] as const, registers: [registry] });
 

@@ -1,6 +1,8 @@
 import type { Bus } from '../../../kit/bus/bus.ts';
 import { createBus } from '../../../kit/bus/registry.ts';
+import type { Logger } from '../../../kit/observe/log.ts';
 import { LocalLease, type Lease, RedisLease } from '../../../kit/store/lease.ts';
+import type { Shard } from '../domain/id-shard.ts';
 import { MemoryLedger } from './memory-ledger.ts';
 import type { PaymentLedger } from './payment-ledger.ts';
 import { MemorySeenIds, type SeenIds } from './seen-ids.ts';
@@ -11,7 +13,8 @@ export interface BackendStore {
   bus: Bus;
   ledger: PaymentLedger;
   lease: Lease;
-  seen: SeenIds;
+  /** The ids the deployment accepted, as an API instance sees them; `shard`: the ids nginx sends this instance. */
+  openSeenIds(options: { shard?: Shard; log: Logger }): Promise<SeenIds>;
   /** Only where a queue can hand a payment to another dispatcher (Redis). */
   journal?: SendJournal;
   close(): Promise<void>;
@@ -39,7 +42,7 @@ export async function openBackendStoreOrExplain(url: string, instanceId: string,
 export async function openBackendStore(url: string, instanceId: string): Promise<BackendStore> {
   if (url === 'memory' || url === 'memory://') {
     const bus = await createBus('memory://');
-    return { bus, ledger: new MemoryLedger(), lease: new LocalLease(), seen: new MemorySeenIds(), close: () => bus.close() };
+    return { bus, ledger: new MemoryLedger(), lease: new LocalLease(), openSeenIds: async () => new MemorySeenIds(), close: () => bus.close() };
   }
   if (!/^rediss?:|^redis\+unix:/.test(url)) throw new Error(`--store "${url}" is not a store: use memory, redis://host:6379 or redis+unix:///path/redis.sock`);
   // Loaded only here: ioredis alone is ~20 MB of a process's memory.
@@ -47,7 +50,7 @@ export async function openBackendStore(url: string, instanceId: string): Promise
     import('../../../kit/store/redis-client.ts'),
     import('./redis-ledger.ts'),
     import('./send-journal.ts'),
-    import('./seen-ids.ts'),
+    import('./redis-seen-ids.ts'),
   ]);
   const redis = await openRedis(url, `payments:${instanceId}`, { autoPipelining: true });
   // Auto-pipelining: the payments accepted in one turn of the event loop reach the queue in one write.
@@ -59,7 +62,7 @@ export async function openBackendStore(url: string, instanceId: string): Promise
     ledger,
     lease: new RedisLease(redis, 'payments:health-checker', instanceId, LEASE_TTL_MS),
     journal: new RedisSendJournal(redis),
-    seen: new RedisSeenIds(redis),
+    openSeenIds: ({ shard, log }) => RedisSeenIds.open({ url, instanceId, shard, log }),
     close: async () => {
       await bus.close();
       await ledger.close();

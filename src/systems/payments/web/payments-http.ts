@@ -53,17 +53,23 @@ export function paymentsRequestListener(backend: PaymentsService, log: Logger): 
     const path = query === -1 ? url : url.slice(0, query);
     if (req.method === 'POST' && path === '/payments') {
       readBody(req, res, (body) => {
-        backend.accept(body).then(
-          () => {
-            res.writeHead(202, { 'content-length': '0' });
-            res.end();
-          },
-          (err: unknown) => {
-            if (err instanceof PaymentRejection) return sendError(res, err.status, err.message);
-            log.error('payment not accepted', { err });
-            sendError(res, 500, 'internal error; the server log has the details');
-          },
-        );
+        const refused = (err: unknown) => {
+          if (err instanceof PaymentRejection) return sendError(res, err.status, err.message);
+          log.error('payment not accepted', { err });
+          sendError(res, 500, 'internal error; the server log has the details');
+        };
+        const accepted = () => {
+          res.writeHead(202, { 'content-length': '0' });
+          res.end();
+        };
+        let verdict;
+        try {
+          verdict = backend.accept(body);
+        } catch (err) {
+          return refused(err);
+        }
+        if (verdict) verdict.then(accepted, refused);
+        else accepted();
       });
       return;
     }

@@ -1,6 +1,6 @@
 import type { CliIo } from '../../../../kit/cli/args.ts';
 import { type SubcommandSet, runSubcommand } from '../../../../kit/cli/subcommands.ts';
-import { ListenError } from '../../../../kit/observe/http-server.ts';
+import { ListenError } from '../../../../kit/observe/listen-error.ts';
 import { PostgresUnreachableError } from '../store/pg-database.ts';
 import { ChatWsCommandError } from './common.ts';
 import { PersisterCommandError } from './persister-command.ts';

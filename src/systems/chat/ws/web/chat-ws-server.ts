@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { createHttpServer, listenError } from '../../../../kit/observe/http-server.ts';
+import { createHttpServer } from '../../../../kit/observe/http-server.ts';
+import { listenError } from '../../../../kit/observe/listen-error.ts';
 import { mountDocs } from '../../../../kit/web/docs-route.ts';
 import type { ChatHub } from '../roles/chat-hub.ts';
 import type { TokenAuth } from '../roles/token-auth.ts';
