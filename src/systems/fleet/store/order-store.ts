@@ -97,16 +97,6 @@ function targetOf(action: OrderAction): OrderStatus {
   return target;
 }
 
-function toOrder(row: OrderRow): Order {
-  return {
-    id: row.id,
-    price: row.price,
-    tax: row.tax,
-    final_price: row.final_price,
-    status: row.status,
-    driver_id: row.driver_id,
-    pickup: { lat: Number(row.pickup_lat), lng: Number(row.pickup_lng) },
-    created_at: new Date(row.created_at).toISOString(),
-    updated_at: new Date(row.updated_at).toISOString(),
-  };
+function toOrder({ pickup_lat, pickup_lng, created_at, updated_at, ...order }: OrderRow): Order {
+  return { ...order, pickup: { lat: Number(pickup_lat), lng: Number(pickup_lng) }, created_at: new Date(created_at).toISOString(), updated_at: new Date(updated_at).toISOString() };
 }
