@@ -184,7 +184,7 @@ for (let i = 0; process.ppid === parent; i++) {
 }
 `;
 
-describe('a log written by a process killed mid-way', () => {
+describe('a log written by a process killed mid-way', { timeout: 120_000 }, () => {
   it('opens with every op the process reported as appended, readable meanwhile from outside', async () => {
     const path = join(dir, 'killed', 'log.db');
     const script = join(dir, 'child-writer.mjs');
@@ -208,7 +208,14 @@ describe('a log written by a process killed mid-way', () => {
           reported.push(...lines);
           if (readWhileWriting < 0 && reported.length >= 300) {
             acknowledgedBeforeRead = reported.length;
-            readWhileWriting = readServerData(path).channel_messages.length;
+            // A read that throws must fail the test with its reason; thrown from here it left the promise pending
+            // and the writer appending until the run was killed.
+            try {
+              readWhileWriting = readServerData(path).channel_messages.length;
+            } catch (err) {
+              reject(err as Error);
+              return;
+            }
           }
           if (reported.length >= 1500) resolve();
         });
