@@ -92,12 +92,11 @@ describe('the pages of mensageiro up, in a real browser', { skip: browserSkip(),
   it('the landing page shows each built system\'s live health and a figure, and links the docs in its footer', async () => {
     const page = await open('/');
     const card = (name: string) => page.locator(`li[data-system="${name}"]`);
-    for (const name of ['sales', 'fleet', 'payments', 'chat-zmq']) {
+    for (const name of ['sales', 'chat', 'fleet', 'payments', 'chat-zmq']) {
       await waitFor(async () => (await card(name).locator('.health').getAttribute('data-health')) === 'up', `${name} to show as up`, 20_000);
       // fleet's card says it is starting its database until PGlite is up
       await waitFor(async () => /in the last minute/.test(await card(name).locator('.figure').innerText()), `${name}'s figure`, 30_000);
     }
-    assert.equal(await card('chat').locator('.health').count(), 0, 'a system not built has no health');
     assert.ok((await page.locator('footer a[href^="/docs/"]').count()) >= 1, 'the footer links the docs');
 
     const figure = async () => Number(/(\d+) quer/.exec(await card('sales').locator('.figure').innerText())?.[1] ?? -1);
